@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "us-warns-north-korea-arms-deal.txt"
+
+
+def needs_shared(path: Path) -> None:
+    """Skip, with the reason, when the shared corpora beside the checkout are absent."""
+    if not path.exists():
+        pytest.skip(f"{path} not found: the shared material beside the repository is not available here")
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    """A fresh site folder with an empty content folder; returns a helper to add files."""
+
+    class Site:
+        root = tmp_path
+        content = tmp_path / "content"
+        output = tmp_path / "output"
+
+        def add(self, rel: str, text: str | bytes) -> Path:
+            path = self.content / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
+            return path
+
+        def config(self, **overrides):
+            from timeline.config import load_config
+
+            overrides.setdefault("today", date(2026, 11, 28))
+            return load_config(self.root, **overrides)
+
+    Site.content.mkdir()
+    return Site()

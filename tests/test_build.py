@@ -1,0 +1,195 @@
+"""End to end: articles in a temporary site -> output/ with pages and events.json."""
+
+import json
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import REPO, SEED, needs_shared
+from timeline.build import build_site
+
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class Page(HTMLParser):
+    """The parts of a page the tests look at: links, ids, marked dates, times."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.dates: list[tuple[str, str]] = []  # (href, text) of highlighted expressions
+        self.times: list[str] = []
+        self.title = ""
+        self._in_date: str | None = None
+        self._in_title = False
+        self._date_text = ""
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag in ("a", "link") and a.get("href"):
+            self.links.append(a["href"])
+        if tag == "time":
+            self.times.append(a.get("datetime", ""))
+        if tag == "a" and "date" in (a.get("class") or "").split():
+            self._in_date, self._date_text = a["href"], ""
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._in_date is not None:
+            self.dates.append((self._in_date, self._date_text))
+            self._in_date = None
+        self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_date is not None:
+            self._date_text += data
+        if self._in_title:
+            self.title += data
+
+
+def validate_events_json(document: dict) -> None:
+    """The contract of events.json (README, "events.json")."""
+    import re
+
+    assert set(document) >= {"events"} and isinstance(document["events"], list)
+    for event in document["events"]:
+        assert isinstance(event["id"], str) and event["id"]
+        assert isinstance(event["value"], str)
+        assert re.match(ISO_DAY, event["start"]) and re.match(ISO_DAY, event["end"])
+        assert event["start"] <= event["end"]
+        assert event["precision"] in {"day", "week", "month", "season", "quarter", "year", "decade", "century"}
+        assert isinstance(event["title"], str) and event["title"]
+        assert event["sources"]
+        for source in event["sources"]:
+            assert isinstance(source["article"], str) and isinstance(source["title"], str)
+            assert source["url"] is None or isinstance(source["url"], str)
+            assert source["published"] is None or re.match(ISO_DAY, source["published"])
+            assert isinstance(source["expression"], str) and isinstance(source["sentence"], str)
+            start, end = source["offset"]
+            assert isinstance(start, int) and isinstance(end, int) and 0 <= start < end
+            assert source["expression"] in source["sentence"]
+
+
+def test_seed_article_builds_a_dated_timeline(site):
+    needs_shared(SEED)
+    shutil.copy(SEED, site.content / SEED.name)
+    result = build_site(site.config())
+    assert not result.errors, result.problems
+    notes = [str(p) for p in result.problems]
+    assert any(
+        'no date given; inferred 2023 from "Sunday, Sept. 10" (candidates 2017, 2023)' in n for n in notes
+    ), notes
+
+    document = json.loads((site.output / "events.json").read_text())
+    validate_events_json(document)
+    by_value = {}
+    for event in document["events"]:
+        for source in event["sources"]:
+            by_value.setdefault(event["value"], []).append(source["expression"])
+    assert "Sunday, Sept. 10" in by_value.get("2023-09-10", [])
+    assert "2006" in by_value.get("2006", [])
+    expressions = [s["expression"] for e in document["events"] for s in e["sources"]]
+    for not_a_date in ("We", "now", "one-on-one", "10, and"):
+        assert not_a_date not in expressions
+    assert not any(e.lower().startswith("we") for e in expressions)
+
+    page = Page((site.output / "articles" / SEED.stem / "index.html").read_text())
+    marked = dict((text, href) for href, text in page.dates)
+    assert "Sunday, Sept. 10" in marked and "2006" in marked
+    index = Page((site.output / "index.html").read_text())
+    for href in marked.values():
+        assert href.startswith("../../index.html#")
+        assert href.split("#")[1] in index.ids
+
+
+def test_example_site_builds_with_working_links(tmp_path):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    from timeline.config import load_config
+
+    result = build_site(load_config(tmp_path))
+    assert not result.errors, result.problems
+    output = tmp_path / "output"
+    validate_events_json(json.loads((output / "events.json").read_text()))
+    pages = sorted(output.rglob("*.html"))
+    assert len(pages) == 1 + len(list((tmp_path / "content").iterdir()))
+    for page_file in pages:
+        page = Page(page_file.read_text())
+        assert page.title
+        for link in page.links:
+            if "://" in link or link.startswith(("mailto:", "#")):
+                continue
+            target, _, fragment = link.partition("#")
+            resolved = (page_file.parent / target).resolve()
+            assert resolved.is_file(), f"{page_file.relative_to(output)} links to missing {link}"
+            assert not link.startswith("/"), f"{link} is not page-relative"
+            if fragment:
+                assert fragment in Page(resolved.read_text()).ids, link
+        for datetime_value in page.times:
+            assert datetime_value
+
+
+def test_events_sorted_chronologically_with_mixed_precision(tmp_path):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    from timeline.config import load_config
+
+    build_site(load_config(tmp_path))
+    events = json.loads((tmp_path / "output" / "events.json").read_text())["events"]
+    rank = {p: i for i, p in enumerate(["century", "decade", "year", "half", "season", "quarter", "month", "week", "day"])}
+    keys = [(e["start"], rank[e["precision"]]) for e in events]
+    assert keys == sorted(keys)
+    values = {e["value"] for e in events}
+    assert {"2006-10-09", "2006-10-14", "2023-09-10", "2023-09-13", "2000-07"} <= values
+
+
+def test_bad_article_is_reported_and_others_still_build(site):
+    site.add("good.md", "---\ntitle: Good\ndate: 2023-09-13\n---\nThe talks took place on Sept. 13, 2023.")
+    site.add("broken.md", "---\ntitle: [oops\ndate: 2023-09-13\n---\nText")
+    result = build_site(site.config())
+    assert len(result.errors) == 1
+    error = result.errors[0]
+    assert (error.path, error.line) == ("content/broken.md", 3) and "flow sequence opened at line 2" in error.message
+    assert (site.output / "articles" / "good" / "index.html").is_file()
+    assert not (site.output / "articles" / "broken").exists()
+
+
+def test_template_error_keeps_previous_site(site):
+    site.add("a.md", "---\ntitle: A\ndate: 2023-09-13\n---\nOn Sept. 13, 2023 it happened.")
+    assert build_site(site.config()).site_written
+    before = (site.output / "index.html").read_bytes()
+    theme = site.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "index.html").write_text("{% extends 'base.html' %}\n{% block main %}{% if %}{% endblock %}")
+    (site.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    result = build_site(site.config())
+    assert not result.site_written
+    assert result.errors[0].path.endswith("index.html") and result.errors[0].line == 2
+    assert (site.output / "index.html").read_bytes() == before
+
+
+def test_user_theme_overrides_file_by_file(site):
+    site.add("a.md", "---\ntitle: A\ndate: 2023-09-13\n---\nOn Sept. 13, 2023 it happened.")
+    theme = site.root / "mytheme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static").mkdir()
+    (theme / "templates" / "article.html").write_text("<!doctype html><title>{{ article.title }}</title><p class=custom>{{ body | safe }}</p>")
+    (theme / "static" / "extra.css").write_text("p{}")
+    (site.root / "timeline.toml").write_text('title = "My site"\ntheme = "mytheme"\n')
+    result = build_site(site.config())
+    assert result.site_written
+    assert 'class=custom' in (site.output / "articles" / "a" / "index.html").read_text()
+    assert "My site" in (site.output / "index.html").read_text()  # default index.html still used
+    assert (site.output / "static" / "extra.css").is_file() and (site.output / "static" / "style.css").is_file()
+
+
+@pytest.mark.parametrize("bad", [".", "content"])
+def test_output_folder_that_would_destroy_sources_is_refused(site, bad):
+    site.add("a.md", "---\ntitle: A\n---\ntext")
+    result = build_site(site.config(output=site.root / bad))
+    assert not result.site_written
+    assert "refusing" in str(result.errors[-1]) or "contains" in str(result.errors[-1])
+    assert (site.content / "a.md").is_file()

@@ -1,0 +1,76 @@
+from datetime import date
+
+from timeline.chronology import date_label, merge, same_event
+from timeline.events import Event, Mention, make_title, sentence_bounds
+from timeline.tagger.values import value_span
+
+
+def event(value: str, sentence: str, article: str = "a", offset=(0, 4), published=date(2023, 9, 12)) -> Event:
+    mention = Mention(article, article.upper(), f"articles/{article}/index.html", None, None, published, "x", sentence, offset)
+    return Event(value, value_span(value), sentence[:20], mention)
+
+
+def test_mixed_precisions_sort_coarse_first_at_span_start():
+    values = ["2006-10-09", "2006", "2006-10", "2005-12-31", "199", "1990", "2006-FA", "2006-W41", "2006-Q4"]
+    events = [event(v, f"sentence about {v} number {i}", article=f"a{i}") for i, v in enumerate(values)]
+    order = [e.value for e in merge(events).entries]
+    assert order == ["199", "1990", "2005-12-31", "2006", "2006-FA", "2006-Q4", "2006-10", "2006-W41", "2006-10-09"]
+
+
+def test_labels_at_own_precision():
+    cases = {
+        "2023-09-10": "10 September 2023",
+        "2006-10": "October 2006",
+        "2006": "2006",
+        "199": "the 1990s",
+        "19": "the 20th century",
+        "2023-FA": "Autumn 2023",
+        "2023-Q1": "1st quarter 2023",
+    }
+    for value, label in cases.items():
+        assert date_label(value, value_span(value)) == label
+
+
+def test_same_event_from_two_sources_merges():
+    a = event("2006-10-09", "North Korea said it had carried out an underground nuclear test on Monday.", "a")
+    b = event("2006-10-09", "Pyongyang conducted its first underground nuclear test on Oct. 9, seismic data showed.", "b")
+    c = event("2006-10-09", "Stocks in Seoul fell sharply on Monday as investors sold shares.", "c")
+    assert same_event(a, b) and not same_event(a, c)
+    timeline = merge([a, b, c])
+    assert len(timeline.entries) == 2
+    merged = next(e for e in timeline.entries if len(e.sources) == 2)
+    assert {m.article for m in merged.sources} == {"a", "b"}
+    assert timeline.entry_for("b", (0, 4)) is merged
+
+
+def test_different_dates_never_merge():
+    a = event("2006-10-09", "North Korea carried out a nuclear test.", "a")
+    b = event("2006-10-10", "North Korea carried out a nuclear test.", "b")
+    assert len(merge([a, b]).entries) == 2
+
+
+def test_entry_ids_are_stable_across_input_order():
+    events = [event("2006", f"Sanctions sentence {i} about resolution", f"s{i}") for i in range(3)]
+    assert [e.id for e in merge(events).entries] == [e.id for e in merge(events[::-1]).entries]
+
+
+def test_groups_by_year_and_decade():
+    events = [event(v, f"text {v}", v) for v in ["199", "2006", "2006-10-09", "2023-09-10"]]
+    groups = merge(events).groups
+    assert [g.label for g in groups] == ["the 1990s", "2006", "2023"]
+    assert [len(g.entries) for g in groups] == [1, 2, 1]
+
+
+def test_sentence_bounds_respect_abbreviations():
+    text = "Kim left on Sunday, Sept. 10, by train. The U.S. warned him. Mr. Smith agreed.\nNew line"
+    sentences = [text[s:e] for s, e in sentence_bounds(text)]
+    assert sentences == ["Kim left on Sunday, Sept. 10, by train.", "The U.S. warned him.", "Mr. Smith agreed.", "New line"]
+
+
+def test_title_drops_the_date_expression():
+    sentence = "North Korean state media confirmed that Kim left Pyongyang for Russia on Sunday, Sept. 10, and that he was accompanied."
+    start = sentence.index("Sunday")
+    title = make_title(sentence, start, start + len("Sunday, Sept. 10"))
+    assert "Sept. 10" not in title and " on " not in title[-40:]
+    assert title.startswith("North Korean state media confirmed that Kim left Pyongyang for Russia")
+    assert len(title) <= 111

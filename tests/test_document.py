@@ -1,0 +1,43 @@
+from html.parser import HTMLParser
+
+from timeline.document import from_markdown, from_plain_text
+
+
+def test_markdown_plain_text_and_sanitizing():
+    doc = from_markdown("On **Sunday, Sept. 10** & after.\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))")
+    assert "On Sunday, Sept. 10 & after." in doc.text
+    assert "<script" not in doc.html and "javascript:" not in doc.html
+    assert "alert" not in doc.text
+
+
+def test_wrap_marks_spans_across_tags_and_escapes():
+    doc = from_markdown("Kim left on **Sunday**, Sept. 10 & <em>more</em>.")
+    start = doc.text.index("Sunday")
+    end = doc.text.index("10") + 2
+    out = doc.wrap([(start, end)], lambda i, inner: f"<mark>{inner}</mark>")
+
+    class Collect(HTMLParser):
+        marked: list[str] = []
+        depth = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.depth += tag == "mark"
+
+        def handle_endtag(self, tag):
+            self.depth -= tag == "mark"
+
+        def handle_data(self, data):
+            if self.depth:
+                self.marked.append(data)
+
+    collect = Collect()
+    collect.feed(out)
+    assert "".join(collect.marked) == "Sunday, Sept. 10"
+    assert "&amp;" in out
+
+
+def test_plain_text_paragraphs_keep_offsets():
+    doc = from_plain_text("First line 2006.\nSecond line.")
+    assert doc.text == "First line 2006.\nSecond line."
+    i = doc.text.index("2006")
+    assert doc.wrap([(i, i + 4)], lambda k, h: f"[{h}]") == "<p>First line [2006].</p><p>Second line.</p>"

@@ -1,0 +1,186 @@
+"""Reading articles: Markdown with YAML front matter, or plain text whose first line is the title."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from timeline.problems import ContentError
+
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+MODES = ("news", "narrative")
+# A larger file is almost certainly not an article (a dump, a binary); refuse it with a clear message.
+MAX_ARTICLE_BYTES = 32 * 1024 * 1024
+
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+
+
+@dataclass(frozen=True)
+class Article:
+    path: Path
+    rel_path: str  # relative to the content folder, with "/"
+    slug: str
+    title: str
+    body: str  # Markdown or plain text, without front matter or title line
+    body_line: int  # 1-based line of the file where the body starts
+    format: str  # "markdown" | "text"
+    published: date | None = None
+    published_at: datetime | None = None  # when front matter gives a time too
+    source: str | None = None  # the outlet
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    mode: str = "news"
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^\w\s-]", "", text.lower())
+    return re.sub(r"[-\s_]+", "-", text).strip("-") or "article"
+
+
+def find_article_files(content_dir: Path) -> list[Path]:
+    """Every article file below ``content_dir``, in a stable order, skipping hidden files and folders."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(content_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(ARTICLE_SUFFIXES):
+                found.append(Path(root, name))
+    return found
+
+
+def decode_article(path: Path, data: bytes) -> str:
+    """Bytes to text with "\\n" line ends; non-UTF-8 bytes are an error naming the line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ContentError(
+            path, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8", line
+        ) from None
+    if "\x00" in text:
+        raise ContentError(path, "binary data (NUL bytes): not a text article", text[: text.index("\x00")].count("\n") + 1)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_article(path: Path, content_dir: Path) -> Article:
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise ContentError(path, f"file is {size // 2**20} MB, over the {MAX_ARTICLE_BYTES // 2**20} MB limit for an article")
+        data = path.read_bytes()
+    except OSError as e:
+        raise ContentError(path, f"cannot read file ({e.strerror})") from None
+    return parse_article(decode_article(path, data), path, content_dir)
+
+
+def parse_article(text: str, path: Path, content_dir: Path) -> Article:
+    rel_path = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else path.name
+    slug = slugify(path.stem)
+    if path.suffix.lower() == ".txt":
+        return _parse_text(text, path, rel_path, slug)
+    return _parse_markdown(text, path, rel_path, slug)
+
+
+def _parse_text(text: str, path: Path, rel_path: str, slug: str) -> Article:
+    lines = text.split("\n")
+    # The title is the first non-blank line.
+    for index, line in enumerate(lines):
+        if line.strip():
+            body = "\n".join(lines[index + 1 :])
+            return Article(path, rel_path, slug, line.strip(), body, index + 2, "text")
+    raise ContentError(path, "empty article: the first line must be its title", 1)
+
+
+def _parse_markdown(text: str, path: Path, rel_path: str, slug: str) -> Article:
+    meta: dict = {}
+    body, body_line = text, 1
+    if text.startswith("---\n") or text == "---":
+        end = _FRONT_MATTER_END.search(text, 4)
+        if end is None:
+            raise ContentError(path, "front matter opened with '---' is never closed: add a line '---' after it", 1)
+        raw = text[4 : end.start()]
+        try:
+            loaded = yaml.safe_load(raw)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            context = getattr(e, "context_mark", None)
+            if mark is not None and context is not None and mark.line >= raw.count("\n"):
+                # The parser ran off the end of the front matter: the construct it was in is the culprit.
+                mark = context
+            line = mark.line + 2 if mark is not None else 1
+            column = mark.column + 1 if mark is not None else None
+            reason = getattr(e, "problem", None) or str(e)
+            if getattr(e, "context", None) and context is not None and context is not mark:
+                reason += f" {e.context} opened at line {context.line + 2}"
+            raise ContentError(path, f"front matter is not valid YAML: {reason}", line, column) from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ContentError(path, "front matter must be a mapping of 'key: value' lines", 2)
+        meta = loaded
+        body_line = text.count("\n", 0, end.end()) + 2
+        body = text[end.end() + 1 :]
+    fields = _front_matter_fields(meta, path, text)
+    title = fields.pop("title", None)
+    if not title:
+        # No title in front matter: a leading "# Heading" is the title.
+        heading = re.match(r"\s*#\s+(.+?)\s*#*\s*(?:\n|$)", body)
+        if heading is None:
+            raise ContentError(path, "no title: add 'title:' to the front matter or start with a '# Heading'", body_line)
+        title = heading.group(1)
+        body_line += body.count("\n", 0, heading.end())
+        body = body[heading.end() :]
+    return Article(path, rel_path, slug, title, body, body_line, "markdown", **fields)
+
+
+def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
+    def line_of(key: str) -> int | None:
+        match = re.search(rf"^{re.escape(str(key))}\s*:", text, re.M)
+        return text.count("\n", 0, match.start()) + 1 if match else None
+
+    def fail(key: str, message: str):
+        raise ContentError(path, f"front matter '{key}': {message}", line_of(key))
+
+    fields: dict = {}
+    for key in ("title", "source", "url"):
+        if meta.get(key) is not None:
+            value = meta[key]
+            if isinstance(value, (dict, list)):
+                fail(key, f"expected text, got {type(value).__name__}")
+            fields[key] = str(value).strip()
+    for key in ("tags", "authors"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            fail(key, "expected a list of names, like [a, b]")
+        fields[key] = tuple(str(v) for v in value)
+    if "mode" in meta and meta["mode"] is not None:
+        if meta["mode"] not in MODES:
+            fail("mode", f"expected one of {', '.join(MODES)}, got {meta['mode']!r}")
+        fields["mode"] = meta["mode"]
+    if meta.get("date") is not None:
+        value = meta["date"]
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                fail("date", f"{meta['date']!r} is not a date: write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM")
+        if isinstance(value, datetime):
+            fields["published_at"] = value
+            fields["published"] = value.date()
+        elif isinstance(value, date):
+            fields["published"] = value
+        else:
+            fail("date", f"{value!r} is not a date: write it as YYYY-MM-DD")
+    return fields

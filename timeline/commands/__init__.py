@@ -1,0 +1,1 @@
+"""One module per ``timeline`` subcommand, plus the options they share."""

@@ -1,0 +1,45 @@
+"""What a build tells the user about their files: errors, warnings and notes, each with a place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # as shown to the user: relative to the site folder where possible
+    message: str
+    line: int | None = None
+    column: int | None = None
+    severity: str = "error"  # "error" | "warning" | "info"
+
+    def __str__(self) -> str:
+        place = self.path
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return f"{place}: {self.message}"
+
+
+class ContentError(Exception):
+    """One input file that cannot be used. Carries the place so the message can name it."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.path = str(path)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def problem(self, shown_path: str | None = None) -> Problem:
+        return Problem(shown_path or self.path, self.message, self.line, self.column, "error")
+
+
+def display_path(path: Path, base: Path) -> str:
+    """A path relative to ``base`` when it is inside it, else absolute."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
