@@ -1,0 +1,183 @@
+"""Tests of the temporal tagger: seed article, rule examples, properties."""
+from __future__ import annotations
+
+import datetime
+import random
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from timeline.tagger import ReferenceGuess, Timex, extract_json, infer_reference_date, tag
+from timeline.tagger.rules import grammar
+from timeline.tagger.values import Span, value_span
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "us-warns-north-korea-arms-deal.txt"
+
+VALUE_RE = re.compile(
+    r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF|P[0-9X.TYMWDHSEQC]+|[0-9X]{2,4}"
+    r"|[0-9X]{4}-(?:[0-9X]{2}(?:-[0-9X]{2})?|W[0-9X]{2}(?:-(?:[1-7X]|WE))?|Q[1-4X]|H[12X]|SP|SU|FA|WI)"
+    r"(?:T(?:MO|AF|EV|NI|\d{2}(?::\d{2})?))?"
+    r"|[0-9X]{4}-[0-9X]{2}-[0-9X]{2}T(?:MO|AF|EV|NI|\d{2}(?::\d{2})?))$"
+)
+
+
+def values(text, dct=date(2023, 9, 10), mode="news"):
+    return [(t.text, t.value) for t in tag(text, dct, mode)]
+
+
+# ------------------------------------------------------------------ seed article
+
+@pytest.fixture(scope="module")
+def seed_body():
+    if not SEED.exists():
+        pytest.skip("shared seed article not available (../shared/seed)")
+    return SEED.read_text(encoding="utf-8").split("\n", 1)[1]
+
+
+def test_seed_reference_date(seed_body):
+    guess = infer_reference_date(seed_body, date(2026, 11, 28))
+    assert isinstance(guess, ReferenceGuess)
+    assert guess.date == date(2023, 9, 10)
+    assert guess.expression == "Sunday, Sept. 10"
+    assert seed_body[guess.start:guess.end] == "Sunday, Sept. 10"
+    assert guess.candidates == (2017, 2023)
+
+
+def test_seed_tags(seed_body):
+    got = tag(seed_body, date(2023, 9, 10))
+    pairs = [(t.text, t.value) for t in got]
+    assert ("Sunday, Sept. 10", "2023-09-10") in pairs
+    assert ("2006", "2006") in pairs
+    i = seed_body.index("including one in 2006") + len("including one in ")
+    assert any(t.start == i and t.end == i + 4 for t in got)
+    texts = {t.text for t in got}
+    for bad in ("We", "we", "now", "one-on-one", "10, and", "one"):
+        assert bad not in texts
+
+
+# ------------------------------------------------------------------ rule examples
+
+def _examples():
+    g = grammar()
+    for rule in g.rules:
+        for ex in rule.examples:
+            yield pytest.param(rule.name, *(list(ex) + [None] * (3 - len(ex))), id=f"{rule.name}:{ex[0]}")
+
+
+@pytest.mark.parametrize("rule,text,expected,extent", list(_examples()))
+def test_rule_examples(rule, text, expected, extent):
+    dct = grammar().example_dct
+    got = tag(text, dct)
+    if expected is None:
+        assert got == [], f"{rule}: expected nothing in {text!r}, got {got}"
+        return
+    assert any(t.value == expected for t in got), f"{rule}: {text!r} -> {[(t.text, t.value) for t in got]}"
+    if extent is not None:
+        assert any(t.text == extent and t.value == expected for t in got), [(t.text, t.value) for t in got]
+
+
+# ------------------------------------------------------------------ milestone behaviours
+
+def test_full_dates():
+    assert values("Oct. 9, 2006") == [("Oct. 9, 2006", "2006-10-09")]
+    assert values("9 October 2006") == [("9 October 2006", "2006-10-09")]
+    assert values("2006-10-09") == [("2006-10-09", "2006-10-09")]
+
+
+def test_ranges_are_two_dates():
+    assert values("from 2014 to 2016") == [("2014", "2014"), ("2016", "2016")]
+    assert values("in 2009-2010") == [("2009", "2009"), ("2010", "2010")]
+
+
+def test_not_dates():
+    for text in ["Resolution 1718", "2,006 troops", "$2006", "We urge", "one-on-one talks",
+                 "you may leave", "10, and then"]:
+        assert tag(text, date(2023, 9, 10)) == [], text
+
+
+def test_relative():
+    d = date(2023, 9, 10)
+    assert values("yesterday", d) == [("yesterday", "2023-09-09")]
+    assert values("last week", d) == [("last week", "2023-W35")]
+    assert values("next month", d) == [("next month", "2023-10")]
+    assert values("this year", d) == [("this year", "2023")]
+    assert values("the 1990s", d) == [("the 1990s", "199")]
+    assert values("on Tuesday", d) == [("Tuesday", "2023-09-05")]
+
+
+def test_narrative_mode():
+    text = "The talks began on Oct. 9, 2006. Five days later, they ended."
+    got = values(text, None, "narrative")
+    assert ("Five days later", "2006-10-14") in got
+
+
+def test_unresolved_without_dct():
+    got = tag("They met on Sept. 10.", None)
+    assert got[0].value == "XXXX-09-10" and got[0].resolved is False
+
+
+def test_weekday_confidence():
+    t = tag("Officials spoke Friday", date(2023, 9, 10))
+    assert t and t[0].value == "2023-09-08"
+    t = tag("Friday", date(2023, 9, 10))[0]
+    assert t.confidence < 1 and t.alternatives
+
+
+def test_extract_json_fields():
+    out = extract_json("It happened on Oct. 9, 2006.", date(2023, 9, 10))
+    assert out == [{"start": 15, "end": 27, "text": "Oct. 9, 2006", "type": "DATE", "value": "2006-10-09"}]
+
+
+# ------------------------------------------------------------------ value spans
+
+@pytest.mark.parametrize("value,start,end,precision", [
+    ("2023-09-10", date(2023, 9, 10), date(2023, 9, 10), "day"),
+    ("2023-W37", date(2023, 9, 11), date(2023, 9, 17), "week"),
+    ("2023-09", date(2023, 9, 1), date(2023, 9, 30), "month"),
+    ("2023-SU", date(2023, 6, 1), date(2023, 8, 31), "season"),
+    ("2023-WI", date(2023, 12, 1), date(2024, 2, 29), "season"),
+    ("2023-Q1", date(2023, 1, 1), date(2023, 3, 31), "quarter"),
+    ("2023-H1", date(2023, 1, 1), date(2023, 6, 30), "half"),
+    ("2023", date(2023, 1, 1), date(2023, 12, 31), "year"),
+    ("199", date(1990, 1, 1), date(1999, 12, 31), "decade"),
+    ("19", date(1900, 1, 1), date(1999, 12, 31), "century"),
+    ("2023-09-10T14:30", date(2023, 9, 10), date(2023, 9, 10), "day"),
+    ("2023-09-10TMO", date(2023, 9, 10), date(2023, 9, 10), "day"),
+])
+def test_value_span(value, start, end, precision):
+    assert value_span(value) == Span(start, end, precision)
+
+
+@pytest.mark.parametrize("value", ["P3Y", "PT5H", "PRESENT_REF", "PAST_REF", "FUTURE_REF", "XXXX-09-10",
+                                   "XXXX-WXX-7", "", "garbage", "2023-13"])
+def test_value_span_none(value):
+    assert value_span(value) is None
+
+
+# ------------------------------------------------------------------ properties
+
+def _check(text, got):
+    last = 0
+    for t in got:
+        assert isinstance(t, Timex)
+        assert 0 <= t.start < t.end <= len(text)
+        assert t.start >= last
+        last = t.end
+        assert t.text == text[t.start:t.end]
+        assert t.type in ("DATE", "TIME", "DURATION", "SET")
+        assert VALUE_RE.match(t.value), t.value
+
+
+def test_random_unicode_never_raises():
+    rnd = random.Random(7)
+    pieces = ["Sept. 10", " 2006", "May", "now", "last", " week", "ago", "\u00e9t\u00e9", "\u200b", "\n",
+              "Friday", "5 p.m.", "2009-2010", "the 1990s", "$", ",", "one-on-one", "\U0001F600", "0", "9"]
+    for _ in range(300):
+        text = "".join(rnd.choice(pieces) if rnd.random() < 0.7 else chr(rnd.randrange(1, 0x2FFF))
+                       for _ in range(rnd.randrange(0, 25)))
+        for mode in ("news", "narrative"):
+            for dct in (None, date(2023, 9, 10), datetime.datetime(1998, 2, 1, 12, 0)):
+                _check(text, tag(text, dct, mode))

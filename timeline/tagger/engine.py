@@ -1,0 +1,540 @@
+"""The tagging engine: extraction (pass 1) and resolution (pass 2).
+
+Pass 1 runs every rule of ``data/rules.yaml`` over the text, keeps the
+longest non-overlapping matches and fills each rule's value template with
+the normalised groups. Values may stay underspecified (``XXXX-09-10``,
+``XXXX-WXX-7``, ``@D-1``, ``^Y-1``).
+
+Pass 2 walks the matches in text order and resolves them against the
+reference time: the publication date in ``news`` mode, the last mentioned
+date in ``narrative`` mode; ``^`` values always anchor on the last mentioned
+date ("a year earlier"). Month-days, months, weekdays, seasons and quarters
+without a year take the direction of the clause tense.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from datetime import date, timedelta
+
+from .rules import Grammar, Rule, grammar
+from .types import Timex
+from .values import Span, format_at, shift, value_span
+
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_WS = re.compile(r"\s+")
+
+_VALUE_OK = re.compile(
+    r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF"
+    r"|P(?:[0-9X.]+(?:Y|M|W|D|DE|CE|WE|Q|H)|T[0-9X.]+(?:H|M|S))+"
+    r"|PT[0-9X.]+[HMS](?:[0-9X.]+[MS])?"
+    r"|[0-9X]{2}|[0-9X]{3}"
+    r"|[0-9X]{4}(?:-(?:[0-9X]{2}(?:-[0-9X]{2})?|W[0-9X]{2}(?:-(?:[1-7X]|WE))?|Q[1-4X]|H[12X]|SP|SU|FA|WI))?"
+    r"(?:T(?:MO|AF|EV|NI|DT|\d{2}(?::\d{2})?))?"
+    r")$"
+)
+
+
+# ------------------------------------------------------------------ pass 1
+
+def _norm_key(s: str) -> str:
+    return _WS.sub(" ", s.strip().lower()).rstrip(".")
+
+
+def _num(s: str, g: Grammar) -> str | None:
+    key = _norm_key(s)
+    t = g.tables["num"].entries
+    if key in t:
+        return t[key]
+    key = key.replace(",", "")
+    try:
+        float(key)
+        return key
+    except ValueError:
+        pass
+    total = 0
+    for part in re.split(r"[-\s]+", key):
+        if part not in t or not t[part].isdigit():
+            return None
+        total += int(t[part])
+    return str(total)
+
+
+def _year4(s: str) -> str:
+    if len(s) == 2:
+        n = int(s)
+        return f"{1900 + n if n >= 30 else 2000 + n}"
+    return s
+
+
+class _Fields:
+    """Lazy normalised view of a match's groups, for template filling."""
+
+    __slots__ = ("m", "g", "cache", "text")
+
+    def __init__(self, m: re.Match, g: Grammar):
+        self.m = m
+        self.g = g
+        self.cache: dict[str, str | None] = {}
+        self.text = m.group(0)
+
+    def raw(self, name: str) -> str | None:
+        try:
+            return self.m.group(name)
+        except IndexError:
+            return None
+
+    def get(self, name: str) -> str | None:
+        if name in self.cache:
+            return self.cache[name]
+        v = self._compute(name)
+        self.cache[name] = v
+        return v
+
+    def _compute(self, name: str) -> str | None:
+        g = self.g
+        if name.endswith("_of_text"):
+            group = name[: -len("_of_text")]
+            rx = g.word_tables.get(group)
+            if rx is None:
+                return None
+            found = rx.search(self.text)
+            if not found:
+                if group == "weekday":  # plurals "Mondays"
+                    found = rx.search(self.text.rstrip("sS"))
+                if not found:
+                    if group == "unit":
+                        k = _norm_key(self.text).split()[-1].split("-")[0]
+                        return g.tables["unit"].entries.get(k) or g.tables["unit"].entries.get(k.rstrip("s"))
+                    return None
+            return self._table(group, found.group(0))
+        if name == "hour24":
+            h = self.get("hour")
+            if h is None:
+                return None
+            n = int(h)
+            ap = (self.raw("ampm") or "").lower()
+            if ap.startswith("p") and n < 12:
+                n += 12
+            elif ap.startswith("a") and n == 12:
+                n = 0
+            return f"{n:02d}"
+        if name == "century":
+            o = self.get("ord")
+            if o is None or not o.isdigit():
+                return None
+            return f"{int(o) - 1:02d}"
+        raw = self.raw(name)
+        if raw is None:
+            return None
+        base = name.rstrip("0123456789")
+        if base == "num":
+            return _num(raw, g)
+        if base in ("year",):
+            return _year4(raw)
+        if base == "yy":
+            return _year4(raw)
+        if base == "decade":
+            return raw[:3]
+        if base == "sdecade":
+            return "19" + raw[0]
+        if base in ("day", "hour", "minute"):
+            return f"{int(raw):02d}"
+        if base == "half":
+            return "1" if raw.lower() in ("first", "1st") else "2"
+        if base == "month" and raw.isdigit():
+            return f"{int(raw):02d}"
+        if base == "ord":
+            v = self._table(base, raw)
+            if v is None:
+                digits = re.sub(r"\D", "", raw)
+                return digits or None
+            return v
+        return self._table(base, raw)
+
+    def _table(self, group: str, raw: str) -> str | None:
+        t = self.g.tables.get(group)
+        if t is None:
+            return raw
+        key = _norm_key(raw)
+        v = t.entries.get(key)
+        if v is None and key.endswith("s"):
+            v = t.entries.get(key[:-1])
+        if v is None and key.endswith("-"):
+            v = t.entries.get(key[:-1])
+        return v
+
+    def fill(self, template: str | None, strict: bool = True) -> str | None:
+        """Fill a template; None when a field without fallback is missing."""
+        if template is None:
+            return None
+        missing = False
+
+        def sub(mm: re.Match) -> str:
+            nonlocal missing
+            spec = mm.group(1)
+            if "?" in spec:
+                name, prefix = spec.split("?", 1)
+                v = self.get(name)
+                return f"{prefix}{v}" if v else ""
+            for alt in spec.split("|"):
+                if _IDENT.match(alt):
+                    v = self.get(alt)
+                    if v:
+                        return v
+                else:
+                    return alt
+            missing = True
+            return ""
+
+        out = _TEMPLATE.sub(sub, template)
+        if missing and strict:
+            return None
+        return out
+
+
+def _duration_fix(v: str) -> str:
+    """P5TH -> PT5H; decades and centuries in years; quarters in months."""
+    m = re.match(r"^P([0-9X.]+)(TH|TM|TS|DE|CE|Q|Y|M|W|D|WE)$", v)
+    if not m:
+        return v
+    n, u = m.groups()
+    if n != "X":
+        try:
+            f = float(n)
+        except ValueError:
+            return v
+        if f != int(f):
+            # half units: express in the next smaller unit
+            smaller = {"Y": (12, "M"), "M": (30, "D"), "D": (24, "TH"), "TH": (60, "TM"), "W": (7, "D")}
+            if u in smaller:
+                k, u2 = smaller[u]
+                return _duration_fix(f"P{int(round(f * k))}{u2}")
+            n = str(int(round(f))) or "1"
+        else:
+            n = str(int(f))
+    if u in ("TH", "TM", "TS"):
+        return f"PT{n}{u[1]}"
+    if u == "DE":
+        return f"P{int(n) * 10}Y" if n != "X" else "PXDE"
+    if u == "CE":
+        return f"P{int(n) * 100}Y" if n != "X" else "PXCE"
+    if u == "Q":
+        return f"P{int(n) * 3}M" if n != "X" else "PXQ"
+    return f"P{n}{u}"
+
+
+class _Cand:
+    __slots__ = ("start", "end", "rule", "m")
+
+    def __init__(self, start: int, end: int, rule: Rule, m: re.Match):
+        self.start, self.end, self.rule, self.m = start, end, rule, m
+
+
+def extract(text: str, g: Grammar) -> list[_Cand]:
+    cands: list[_Cand] = []
+    for rule in g.rules:
+        for m in rule.regex.finditer(text):
+            s, e = m.span()
+            if "t" in rule.regex.groupindex and m.group("t") is not None:
+                s, e = m.span("t")
+            if e > s:
+                cands.append(_Cand(s, e, rule, m))
+    cands.sort(key=lambda c: (c.start - c.end, -c.rule.priority, c.start))
+    taken = bytearray(len(text) + 1)
+    chosen = []
+    for c in cands:
+        if taken.find(1, c.start, c.end) != -1:
+            continue
+        taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+        if not c.rule.negative:
+            chosen.append(c)
+    chosen.sort(key=lambda c: c.start)
+    return chosen
+
+
+# ------------------------------------------------------------------ pass 2
+
+_REL = re.compile(r"^([@^])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))(T.+)?$")
+_MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(T.+)?$")
+_M = re.compile(r"^XXXX-(\d{2})$")
+_WD = re.compile(r"^XXXX-WXX-([1-7])(T.+)?$")
+_SEAS = re.compile(r"^XXXX-(SP|SU|FA|WI)$")
+_QH = re.compile(r"^XXXX-([QH])([1-4])$")
+
+_UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXXX-XX", "Q": "XXXX-QX",
+              "H": "XXXX-HX", "Y": "XXXX", "DE": "XXX", "CE": "XX", "TH": "XXXX-XX-XX", "TM": "XXXX-XX-XX"}
+
+
+def _sentence_window(text: str, start: int, end: int) -> str:
+    lo = max(0, start - 160)
+    left = text[lo:start]
+    cut = max(left.rfind(". "), left.rfind("\n"), left.rfind("? "), left.rfind("! "), left.rfind('."'))
+    if cut != -1:
+        left = left[cut + 1:]
+    right = text[end:end + 60]
+    stop = re.search(r"[.;!?\n]", right)
+    if stop:
+        right = right[: stop.start()]
+    return left + " " + right
+
+
+def _clause_tense(text: str, start: int, end: int, g: Grammar) -> int | None:
+    win = _sentence_window(text, start, end)
+    if g.future.search(win):
+        return 1
+    if g.past.search(win):
+        return -1
+    return None
+
+
+def _pick(options: list[tuple[date, str]], ref: date, tense: int | None) -> tuple[str, list[str]]:
+    """Choose among candidate periods (start, value) by tense relative to ref."""
+    options.sort()
+    if tense == 1:
+        fut = [o for o in options if o[0] >= ref]
+        best = fut[0] if fut else options[-1]
+    elif tense == -1:
+        past = [o for o in options if o[0] <= ref]
+        best = past[-1] if past else options[0]
+    else:
+        best = min(options, key=lambda o: abs((o[0] - ref).days))
+    alts = [o[1] for o in options if o[1] != best[1]]
+    return best[1], alts
+
+
+def _period_contains(span: Span, ref: date) -> bool:
+    return span.start <= ref <= span.end
+
+
+class Resolver:
+    def __init__(self, text: str, dct: date | None, mode: str, g: Grammar):
+        self.text = text
+        self.dct = dct
+        self.narrative = mode == "narrative"
+        self.g = g
+        self.last: tuple[str, Span] | None = None   # last mentioned date value
+
+    def ref(self) -> date | None:
+        if self.narrative and self.last is not None:
+            return self.last[1].start
+        return self.dct
+
+    def note(self, value: str, type_: str) -> None:
+        if type_ in ("DATE", "TIME"):
+            span = value_span(value)
+            if span is not None:
+                self.last = (value, span)
+
+    def resolve(self, value: str, tense_spec: str | None, start: int, end: int) -> tuple[str, bool, float, tuple[str, ...]]:
+        """Return (value, resolved, confidence, alternatives)."""
+        m = _REL.match(value)
+        if m:
+            return self._relative(m)
+        if not value.startswith("XXXX"):
+            return value, True, 1.0, ()
+        ref = self.ref()
+        if ref is None:
+            return value, False, 0.5, ()
+        tense: int | None
+        if tense_spec:
+            tense = int(tense_spec)
+            if tense == 0:
+                tense = 0
+        else:
+            tense = _clause_tense(self.text, start, end, self.g)
+        confidence = 1.0 if tense is not None else 0.7
+        try:
+            m = _MD.match(value)
+            if m:
+                mo, d = int(m[1]), int(m[2])
+                suffix = m[3] or ""
+                opts = []
+                for y in (ref.year - 1, ref.year, ref.year + 1):
+                    try:
+                        opts.append((date(y, mo, d), f"{y:04d}-{mo:02d}-{d:02d}{suffix}"))
+                    except ValueError:
+                        pass
+                if not opts:
+                    return value, False, 0.3, ()
+                if tense == 0:
+                    tense = None
+                v, alts = _pick(opts, ref, tense)
+                return v, True, confidence, tuple(alts[:2])
+            m = _M.match(value)
+            if m:
+                mo = int(m[1])
+                if tense == 0:
+                    return f"{ref.year:04d}-{mo:02d}", True, 1.0, ()
+                opts = [(date(y, mo, 1), f"{y:04d}-{mo:02d}") for y in (ref.year - 1, ref.year, ref.year + 1)]
+                ref_m = ref.replace(day=1)
+                if tense is None:
+                    # a month name without tense: the one of the reference year
+                    return f"{ref.year:04d}-{mo:02d}", True, 0.7, (f"{ref.year - 1:04d}-{mo:02d}",)
+                if tense == -1 and value_span(opts[1][1]).start <= ref:
+                    # "last November" in November means the year before
+                    pass
+                v, alts = _pick(opts, ref_m, tense)
+                if tense_spec == "-1" and v == f"{ref.year:04d}-{ref.month:02d}":
+                    v = f"{ref.year - 1:04d}-{mo:02d}"
+                if tense_spec == "+1" and v == f"{ref.year:04d}-{ref.month:02d}":
+                    v = f"{ref.year + 1:04d}-{mo:02d}"
+                return v, True, confidence, tuple(alts[:2])
+            m = _WD.match(value)
+            if m:
+                wd = int(m[1])
+                suffix = m[2] or ""
+                delta = wd - ref.isoweekday()
+                same_week = ref + timedelta(days=delta)
+                prev = same_week if delta <= 0 else same_week - timedelta(days=7)
+                nxt = same_week if delta >= 0 else same_week + timedelta(days=7)
+                if tense_spec == "-1" and prev == ref:
+                    prev = ref - timedelta(days=7)
+                if tense_spec == "+1" and nxt == ref:
+                    nxt = ref + timedelta(days=7)
+                if tense_spec == "+0":
+                    chosen, other = same_week, None
+                elif tense == 1:
+                    chosen, other = nxt, prev
+                else:
+                    chosen, other = prev, nxt
+                alts = (other.isoformat() + suffix,) if tense is None and other else ()
+                return chosen.isoformat() + suffix, True, (0.6 if tense is None else 0.9), alts
+            m = _SEAS.match(value)
+            if m:
+                s = m[1]
+                y = ref.year
+                if s == "WI" and ref.month <= 2:
+                    y -= 1
+                span = value_span(f"{y:04d}-{s}")
+                if tense == -1 and tense_spec != "+0" and span.start > ref:
+                    y -= 1
+                elif tense == 1 and span.end < ref:
+                    y += 1
+                if tense_spec == "-1" and _period_contains(span, ref):
+                    y -= 1
+                if tense_spec == "+1" and _period_contains(span, ref):
+                    y += 1
+                return f"{y:04d}-{s}", True, confidence, ()
+            m = _QH.match(value)
+            if m:
+                kind, n = m[1], int(m[2])
+                y = ref.year
+                span = value_span(f"{y:04d}-{kind}{n}")
+                if tense_spec == "-1":
+                    if span.start > ref or _period_contains(span, ref):
+                        y -= 1
+                elif tense_spec == "+1":
+                    if span.end >= ref:
+                        y += 1
+                elif tense == 1:
+                    if span.end < ref:
+                        y += 1
+                elif tense_spec != "+0" and span.start > ref:
+                    y -= 1
+                return f"{y:04d}-{kind}{n}", True, confidence, ()
+        except (ValueError, OverflowError, AttributeError):
+            return value, False, 0.3, ()
+        return value, False, 0.5, ()
+
+    def _relative(self, m: re.Match) -> tuple[str, bool, float, tuple[str, ...]]:
+        kind, unit, amount, suffix = m[1], m[2], m[3], m[4] or ""
+        sign = -1 if amount[0] == "-" else 1
+        if amount[1:] == "X":
+            return ("PAST_REF" if sign < 0 else "FUTURE_REF"), True, 0.8, ()
+        n = sign * int(round(float(amount[1:])))
+        anchor_unit = unit
+        if kind == "^" and self.last is not None:
+            base = self.last[1].start
+            prec = self.last[1].precision
+            if unit == "Y" and prec in ("quarter", "half", "month", "season"):
+                # "a year earlier" after "the third quarter" -> that quarter a year before
+                anchor_value = self.last[0]
+                if prec == "quarter" or prec == "half" or prec == "month":
+                    anchor_unit = {"quarter": "Q", "half": "H", "month": "M"}[prec]
+                    if prec == "quarter":
+                        n, unit = n * 4, "Q"
+                    elif prec == "half":
+                        n, unit = n * 2, "H"
+                    else:
+                        n, unit = n * 12, "M"
+                else:
+                    yr = int(anchor_value[:4]) + n
+                    return f"{yr:04d}{anchor_value[4:]}", True, 0.9, ()
+        else:
+            base = self.ref()
+            if kind == "^" and unit == "Q" and n == 0 and base is not None:
+                n = -1  # "the latest quarter" with nothing mentioned: the last completed one
+        if base is None:
+            return _UNDERSPEC.get(unit, "XXXX-XX-XX") + (suffix if unit == "D" else ""), False, 0.5, ()
+        try:
+            d = shift(base, unit, n)
+        except (ValueError, OverflowError):
+            return _UNDERSPEC.get(unit, "XXXX"), False, 0.3, ()
+        if unit in ("TH", "TM"):
+            return d.isoformat(), True, 0.8, ()
+        v = format_at(d, anchor_unit if anchor_unit == unit else unit)
+        if suffix and unit == "D":
+            v += suffix
+        return v, True, (1.0 if kind == "@" else 0.8), ()
+
+
+# ------------------------------------------------------------------ driver
+
+def _as_date(dct) -> date | None:
+    if dct is None:
+        return None
+    if isinstance(dct, datetime.datetime):
+        return dct.date()
+    if isinstance(dct, date):
+        return dct
+    if isinstance(dct, str):
+        try:
+            return date.fromisoformat(dct[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
+    g = grammar()
+    ref = _as_date(dct)
+    resolver = Resolver(text, ref, mode, g)
+    out: list[Timex] = []
+    for c in extract(text, g):
+        rule = c.rule
+        f = _Fields(c.m, g)
+        value = None
+        for tpl in rule.values:
+            value = f.fill(tpl)
+            if value:
+                break
+        if not value:
+            continue
+        if value.startswith("P") and rule.type in ("DURATION", "SET"):
+            value = _duration_fix(value)
+        tense_spec = f.fill(rule.tense, strict=False) if rule.tense else None
+        if tense_spec == "":
+            tense_spec = None
+        if rule.type == "SET":
+            resolved, conf, alts = True, 1.0, ()
+        else:
+            value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end)
+        if not _VALUE_OK.match(value):
+            continue
+        type_ = rule.type or "DATE"
+        if type_ == "DATE" and "T" in value[4:] and value[:1].isdigit():
+            type_ = "TIME"
+        mod = f.fill(rule.mod, strict=False) if rule.mod else None
+        quant = f.fill(rule.quant, strict=False) if rule.quant else None
+        freq = f.fill(rule.freq, strict=False) if rule.freq else None
+        if quant:
+            quant = g.tables["quant"].entries.get(quant.lower(), quant.upper()) if "quant" in g.tables else quant.upper()
+        resolver.note(value, type_)
+        out.append(Timex(
+            start=c.start, end=c.end, text=text[c.start:c.end], type=type_, value=value,
+            mod=mod or None, quant=quant or None, freq=freq or None,
+            resolved=resolved, confidence=conf, alternatives=alts,
+        ))
+    return out

@@ -1,0 +1,208 @@
+"""Loading and compiling the rule and lexicon data files.
+
+The data files (``data/lexicon.yaml``, ``data/rules.yaml``) hold every word
+list, pattern and value template; this module turns them, once and lazily,
+into compiled regular expressions and normalisation tables.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["Rule", "Grammar", "grammar", "load_yaml"]
+
+
+def load_yaml(name: str):
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = resources.files("timeline.tagger").joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=loader)
+
+
+@dataclass
+class Table:
+    name: str
+    group: str
+    entries: dict[str, str]
+    regex: str  # alternation, without group
+
+
+@dataclass
+class Rule:
+    name: str
+    regex: re.Pattern
+    type: str | None
+    values: tuple[str, ...]
+    mod: str | None = None
+    quant: str | None = None
+    freq: str | None = None
+    tense: str | None = None
+    priority: int = 0
+    negative: bool = False
+    examples: list = field(default_factory=list)
+
+
+@dataclass
+class Grammar:
+    rules: list[Rule]
+    tables: dict[str, Table]          # by group name
+    by_name: dict[str, Table]
+    example_dct: object
+    future: re.Pattern
+    past: re.Pattern
+    word_tables: dict[str, re.Pattern]  # group -> regex finding a table key in a text
+
+
+_MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)(?::([0-9a-z_]+))?\}")
+
+
+def _spaces(pattern: str) -> str:
+    """A plain space stands for a run of white space; for one white-space
+    character inside a character class or a look-behind (fixed width)."""
+    out = []
+    in_class = False
+    escaped = False
+    stack: list[bool] = []  # for each open group: is it a look-behind?
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        i += 1
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            out.append(ch)
+            escaped = True
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            out.append("\\s" if ch == " " else ch)
+            continue
+        if ch == "[":
+            in_class = True
+            out.append(ch)
+        elif ch == "(":
+            stack.append(pattern.startswith("?<=", i) or pattern.startswith("?<!", i))
+            out.append(ch)
+        elif ch == ")":
+            if stack:
+                stack.pop()
+            out.append(ch)
+        elif ch == " ":
+            out.append("\\s" if any(stack) else r"\s+")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _key_regex(key: str, title: bool, abbrev: bool) -> list[str]:
+    forms = [key]
+    if title:
+        forms = sorted({key[:1].upper() + key[1:], key.upper()})
+    outs = []
+    for f in forms:
+        r = re.escape(f).replace(r"\ ", " ").replace(" ", r"\s+")
+        if abbrev:
+            r += r"\.?"
+        outs.append(r)
+    return outs
+
+
+def _build_table(name: str, spec: dict) -> Table:
+    entries = {str(k).lower(): str(v) for k, v in spec["entries"].items()}
+    title = spec.get("case") == "title"
+    alts = []
+    keys = sorted(entries, key=len, reverse=True)
+    for k in keys:
+        # a key that is a strict prefix of another key with the same value
+        # is an abbreviation ("jan" of "january"): it may take a period.
+        abbrev = title and any(o != k and o.startswith(k) and entries[o] == entries[k] for o in entries)
+        alts.extend(_key_regex(k, title, abbrev))
+    regex = "|".join(alts)
+    if title:
+        regex = f"(?-i:{regex})"
+    return Table(name, spec.get("group", name), entries, regex)
+
+
+def _num_regex(table: Table) -> str:
+    tens = [k for k, v in table.entries.items() if v.isdigit() and 20 <= int(v) <= 90 and int(v) % 10 == 0]
+    ones = [k for k, v in table.entries.items() if v.isdigit() and 1 <= int(v) <= 9 and k not in ("a", "an")]
+    compound = f"(?:{'|'.join(tens)})[-\\s](?:{'|'.join(ones)})"
+    return rf"(?:\d+(?:\.\d+)?|{compound}|{table.regex})"
+
+
+@lru_cache(maxsize=1)
+def grammar() -> Grammar:
+    lex = load_yaml("lexicon.yaml")
+    data = load_yaml("rules.yaml")
+    tables: dict[str, Table] = {}
+    by_name: dict[str, Table] = {}
+    macros: dict[str, tuple[str, str | None]] = {}   # name -> (regex, group)
+    for name, spec in lex.items():
+        if not isinstance(spec, dict) or "entries" not in spec:
+            continue
+        t = _build_table(name, spec)
+        by_name[name] = t
+        if t.group in tables:  # several tables of one group: merge them
+            old = tables[t.group]
+            tables[t.group] = Table(old.name, old.group, {**t.entries, **old.entries},
+                                    f"{old.regex}|{t.regex}")
+        else:
+            tables[t.group] = t
+        macro = spec.get("macro")
+        if macro:
+            macros[macro] = (t.regex, t.group)
+    if "NUMWORD" in macros:
+        macros["NUM"] = (_num_regex(tables["num"]), "num")
+    for name, regex in (data.get("macros") or {}).items():
+        macros[name] = (regex, None)
+
+    def expand(pattern: str, depth: int = 0) -> str:
+        def sub(m: re.Match) -> str:
+            name, suffix = m.group(1), m.group(2)
+            if name not in macros:
+                raise ValueError(f"unknown macro {{{name}}}")
+            regex, group = macros[name]
+            regex = expand(regex, depth + 1) if depth < 4 else regex
+            if group:
+                return f"(?P<{group}{suffix or ''}>{regex})"
+            if suffix:  # rename the groups inside a static macro
+                regex = re.sub(r"\(\?P<([a-z_]+)>", lambda g: f"(?P<{g.group(1)}{suffix}>", regex)
+            return regex
+        return _MACRO.sub(sub, pattern)
+
+    rules = []
+    for spec in data["rules"]:
+        body = expand(_spaces(spec["pattern"]))
+        try:
+            regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"rule {spec['name']}: {exc}") from None
+        values = spec.get("value")
+        if values is None:
+            values = ()
+        elif isinstance(values, str):
+            values = (values,)
+        else:
+            values = tuple(values)
+        rules.append(Rule(
+            name=spec["name"], regex=regex, type=spec.get("type"), values=values,
+            mod=spec.get("mod"), quant=spec.get("quant"), freq=spec.get("freq"),
+            tense=spec.get("tense"), priority=int(spec.get("priority", 0)),
+            negative=bool(spec.get("negative", False)), examples=spec.get("examples") or [],
+        ))
+    tense = data.get("tense") or {}
+    word_tables = {}
+    for g, t in tables.items():
+        word_tables[g] = re.compile(rf"(?<!\w)(?:{t.regex})(?!\w)", re.IGNORECASE)
+    return Grammar(
+        rules=rules, tables=tables, by_name=by_name, example_dct=data.get("example_dct"),
+        future=re.compile(tense.get("future", r"(?!)"), re.IGNORECASE),
+        past=re.compile(tense.get("past", r"(?!)"), re.IGNORECASE),
+        word_tables=word_tables,
+    )
