@@ -193,3 +193,24 @@ def test_output_folder_that_would_destroy_sources_is_refused(site, bad):
     assert not result.site_written
     assert "refusing" in str(result.errors[-1]) or "contains" in str(result.errors[-1])
     assert (site.content / "a.md").is_file()
+
+
+def test_cache_retags_only_changed_articles(site, monkeypatch):
+    from timeline import build as build_module
+    from timeline.build import ArticleCache
+
+    site.add("a.md", "---\ntitle: A\ndate: 2023-09-13\n---\nThe talks were held on Sept. 13, 2023.")
+    site.add("b.md", "---\ntitle: B\ndate: 2006-10-14\n---\nThe vote came on Saturday.")
+    cache = ArticleCache()
+    build_site(site.config(), cache)
+    tagged: list[str] = []
+    real = build_module.date_article
+    monkeypatch.setattr(build_module, "date_article", lambda a, *rest: tagged.append(a.slug) or real(a, *rest))
+    build_site(site.config(), cache)
+    assert tagged == []
+    site.add("b.md", "---\ntitle: B\ndate: 2006-10-14\n---\nThe vote came on Friday.")
+    result = build_site(site.config(), cache)
+    assert tagged == ["b"]
+    assert "2006-10-13" in {e.value for e in result.timeline.entries}
+    (site.content / "a.md").unlink()
+    assert [d.article.slug for d in build_site(site.config(), cache).articles] == ["b"]

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -6,8 +7,10 @@ from conftest import REPO, SEED, needs_shared
 
 
 def run(*args, input=None, cwd=None):
+    """The command as a user runs it, from this checkout whatever the current folder."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run(
-        [sys.executable, "-m", "timeline", *args], input=input, capture_output=True, text=True, cwd=cwd
+        [sys.executable, "-m", "timeline", *args], input=input, capture_output=True, text=True, cwd=cwd, env=env
     )
 
 

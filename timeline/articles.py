@@ -70,15 +70,20 @@ def decode_article(path: Path, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_article(path: Path, content_dir: Path) -> Article:
+def read_article_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
-            raise ContentError(path, f"file is {size // 2**20} MB, over the {MAX_ARTICLE_BYTES // 2**20} MB limit for an article")
-        data = path.read_bytes()
+            raise ContentError(
+                path, f"file is {size // 2**20} MB, over the {MAX_ARTICLE_BYTES // 2**20} MB limit for an article"
+            )
+        return path.read_bytes()
     except OSError as e:
         raise ContentError(path, f"cannot read file ({e.strerror})") from None
-    return parse_article(decode_article(path, data), path, content_dir)
+
+
+def read_article(path: Path, content_dir: Path) -> Article:
+    return parse_article(decode_article(path, read_article_bytes(path)), path, content_dir)
 
 
 def parse_article(text: str, path: Path, content_dir: Path) -> Article:
