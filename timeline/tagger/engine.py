@@ -232,10 +232,61 @@ class _Cand:
         self.start, self.end, self.rule, self.m = start, end, rule, m
 
 
+def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list[tuple[int, int]]:
+    """Merged text windows around the occurrences of the given triggers."""
+    if names in cache:
+        return cache[names]
+    n = len(text)
+    w = g.window
+    spans = []
+    for name in names:
+        key = (name,)
+        if key not in cache:
+            cache[key] = [m.span() for m in g.triggers[name].finditer(text)]
+        spans.extend(cache[key])
+    spans.sort()
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        lo = max(0, s - w)
+        hi = min(n, e + w)
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    # widen each window to whole words so that no word is cut at its edges
+    fixed = []
+    for lo, hi in out:
+        k = 0
+        while lo > 0 and k < 40 and (text[lo - 1].isalnum() or text[lo - 1] in "_'.$"):
+            lo -= 1
+            k += 1
+        k = 0
+        while hi < n and k < 40 and (text[hi].isalnum() or text[hi] == "_"):
+            hi += 1
+            k += 1
+        hi = min(n, hi + 1)
+        if fixed and lo <= fixed[-1][1]:
+            fixed[-1] = (fixed[-1][0], max(hi, fixed[-1][1]))
+        else:
+            fixed.append((lo, hi))
+    cache[names] = fixed
+    return fixed
+
+
+def _matches(text: str, rule: Rule, g: Grammar, cache: dict):
+    if not rule.triggers:
+        yield from rule.regex.finditer(text)
+        return
+    for lo, hi in _windows(text, g, rule.triggers, cache):
+        yield from rule.regex.finditer(text, lo, hi)
+
+
 def extract(text: str, g: Grammar) -> list[_Cand]:
     cands: list[_Cand] = []
+    cache: dict = {}
     for rule in g.rules:
-        for m in rule.regex.finditer(text):
+        for m in _matches(text, rule, g, cache):
             s, e = m.span()
             if "t" in rule.regex.groupindex and m.group("t") is not None:
                 s, e = m.span("t")

@@ -42,6 +42,7 @@ class Rule:
     tense: str | None = None
     priority: int = 0
     negative: bool = False
+    triggers: tuple[str, ...] = ()
     examples: list = field(default_factory=list)
 
 
@@ -54,6 +55,8 @@ class Grammar:
     future: re.Pattern
     past: re.Pattern
     word_tables: dict[str, re.Pattern]  # group -> regex finding a table key in a text
+    triggers: dict[str, re.Pattern]
+    window: int
 
 
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)(?::([0-9a-z_]+))?\}")
@@ -195,7 +198,13 @@ def grammar() -> Grammar:
             mod=spec.get("mod"), quant=spec.get("quant"), freq=spec.get("freq"),
             tense=spec.get("tense"), priority=int(spec.get("priority", 0)),
             negative=bool(spec.get("negative", False)), examples=spec.get("examples") or [],
+            triggers=tuple(spec.get("triggers") or ()),
         ))
+    triggers = {name: re.compile(rx, re.IGNORECASE) for name, rx in (data.get("triggers") or {}).items()}
+    for r in rules:
+        for t in r.triggers:
+            if t not in triggers:
+                raise ValueError(f"rule {r.name}: unknown trigger {t}")
     tense = data.get("tense") or {}
     word_tables = {}
     for g, t in tables.items():
@@ -205,4 +214,5 @@ def grammar() -> Grammar:
         future=re.compile(tense.get("future", r"(?!)"), re.IGNORECASE),
         past=re.compile(tense.get("past", r"(?!)"), re.IGNORECASE),
         word_tables=word_tables,
+        triggers=triggers, window=int(data.get("trigger_window", 60)),
     )
