@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "us-warns-north-korea-arms-deal.txt"
 
 VALUE_RE = re.compile(
-    r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF|P[0-9X.TYMWDHSEQC]+|[0-9X]{2,4}"
+    r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF|P[0-9X.TYMWDHSEQCL]+|[0-9X]{2,4}"
     r"|[0-9X]{4}-(?:[0-9X]{2}(?:-[0-9X]{2})?|W[0-9X]{2}(?:-(?:[1-7X]|WE))?|Q[1-4X]|H[12X]|SP|SU|FA|WI)"
     r"(?:T(?:MO|AF|EV|NI|\d{2}(?::\d{2})?))?"
     r"|[0-9X]{4}-[0-9X]{2}-[0-9X]{2}T(?:MO|AF|EV|NI|\d{2}(?::\d{2})?))$"

@@ -27,7 +27,7 @@ _WS = re.compile(r"\s+")
 
 _VALUE_OK = re.compile(
     r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF"
-    r"|P(?:[0-9X.]+(?:Y|M|W|D|DE|CE|WE|Q|H)|T[0-9X.]+(?:H|M|S))+"
+    r"|P(?:[0-9X.]+(?:Y|M|W|D|E|C|L|WE|Q|H)|T[0-9X.]+(?:H|M|S))+"
     r"|PT[0-9X.]+[HMS](?:[0-9X.]+[MS])?"
     r"|[0-9X]{2}|[0-9X]{3}"
     r"|[0-9X]{4}(?:-(?:[0-9X]{2}(?:-[0-9X]{2})?|W[0-9X]{2}(?:-(?:[1-7X]|WE))?|Q[1-4X]|H[12X]|SP|SU|FA|WI))?"
@@ -195,7 +195,7 @@ class _Fields:
 
 
 def _duration_fix(v: str) -> str:
-    """P5TH -> PT5H; decades and centuries in years; quarters in months."""
+    """P5TH -> PT5H; decades P1E, centuries P1C; half units in the next smaller unit."""
     m = re.match(r"^P([0-9X.]+)(TH|TM|TS|DE|CE|Q|Y|M|W|D|WE)$", v)
     if not m:
         return v
@@ -206,22 +206,20 @@ def _duration_fix(v: str) -> str:
         except ValueError:
             return v
         if f != int(f):
-            # half units: express in the next smaller unit
-            smaller = {"Y": (12, "M"), "M": (30, "D"), "D": (24, "TH"), "TH": (60, "TM"), "W": (7, "D")}
+            smaller = {"Y": (12, "M"), "M": (30, "D"), "D": (24, "TH"), "TH": (60, "TM"), "W": (7, "D"),
+                       "TM": (60, "TS"), "DE": (10, "Y"), "Q": (3, "M")}
             if u in smaller:
                 k, u2 = smaller[u]
                 return _duration_fix(f"P{int(round(f * k))}{u2}")
-            n = str(int(round(f))) or "1"
+            n = str(max(1, int(round(f))))
         else:
             n = str(int(f))
     if u in ("TH", "TM", "TS"):
         return f"PT{n}{u[1]}"
     if u == "DE":
-        return f"P{int(n) * 10}Y" if n != "X" else "PXDE"
+        return f"P{n}E"
     if u == "CE":
-        return f"P{int(n) * 100}Y" if n != "X" else "PXCE"
-    if u == "Q":
-        return f"P{int(n) * 3}M" if n != "X" else "PXQ"
+        return f"P{n}C"
     return f"P{n}{u}"
 
 
@@ -282,10 +280,12 @@ def _matches(text: str, rule: Rule, g: Grammar, cache: dict):
         yield from rule.regex.finditer(text, lo, hi)
 
 
-def extract(text: str, g: Grammar) -> list[_Cand]:
+def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
     cands: list[_Cand] = []
     cache: dict = {}
     for rule in g.rules:
+        if rule.modes and mode not in rule.modes:
+            continue
         for m in _matches(text, rule, g, cache):
             s, e = m.span()
             if "t" in rule.regex.groupindex and m.group("t") is not None:
@@ -307,7 +307,7 @@ def extract(text: str, g: Grammar) -> list[_Cand]:
 
 # ------------------------------------------------------------------ pass 2
 
-_REL = re.compile(r"^([@^])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))(T.+)?$")
+_REL = re.compile(r"^([@^])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
 _MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(T.+)?$")
 _M = re.compile(r"^XXXX-(\d{2})$")
 _WD = re.compile(r"^XXXX-WXX-([1-7])(T.+)?$")
@@ -340,17 +340,22 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar) -> int | None:
     return None
 
 
-def _pick(options: list[tuple[date, str]], ref: date, tense: int | None) -> tuple[str, list[str]]:
-    """Choose among candidate periods (start, value) by tense relative to ref."""
+def _pick(options: list[tuple[date, str]], ref: date, tense: int | None, near: int) -> tuple[str, list[str]]:
+    """Choose among candidate periods (start, value).
+
+    The nearest one to the reference wins; the clause tense overrides it
+    when the candidate in the tense direction lies within `near` days.
+    """
     options.sort()
-    if tense == 1:
+    best = min(options, key=lambda o: abs((o[0] - ref).days))
+    if tense == 1 and best[0] < ref:
         fut = [o for o in options if o[0] >= ref]
-        best = fut[0] if fut else options[-1]
-    elif tense == -1:
+        if fut and (fut[0][0] - ref).days <= near:
+            best = fut[0]
+    elif tense == -1 and best[0] > ref:
         past = [o for o in options if o[0] <= ref]
-        best = past[-1] if past else options[0]
-    else:
-        best = min(options, key=lambda o: abs((o[0] - ref).days))
+        if past and (ref - past[-1][0]).days <= near:
+            best = past[-1]
     alts = [o[1] for o in options if o[1] != best[1]]
     return best[1], alts
 
@@ -365,10 +370,11 @@ class Resolver:
         self.dct = dct
         self.narrative = mode == "narrative"
         self.g = g
-        self.last: tuple[str, Span] | None = None   # last mentioned date value
+        self.last: tuple[str, Span] | None = None      # last mentioned date value
+        self.last_quarter: str | None = None           # last mentioned quarter value
 
-    def ref(self) -> date | None:
-        if self.narrative and self.last is not None:
+    def ref(self, anaphoric: bool = False) -> date | None:
+        if (self.narrative or anaphoric) and self.last is not None:
             return self.last[1].start
         return self.dct
 
@@ -377,22 +383,27 @@ class Resolver:
             span = value_span(value)
             if span is not None:
                 self.last = (value, span)
+                if span.precision == "quarter":
+                    self.last_quarter = value
 
-    def resolve(self, value: str, tense_spec: str | None, start: int, end: int) -> tuple[str, bool, float, tuple[str, ...]]:
+    def resolve(self, value: str, tense_spec: str | None, start: int, end: int,
+                anaphoric: bool = False) -> tuple[str, bool, float, tuple[str, ...]]:
         """Return (value, resolved, confidence, alternatives)."""
         m = _REL.match(value)
         if m:
             return self._relative(m)
+        if value.endswith("-Q^"):
+            if self.last_quarter:
+                return value[:-1] + self.last_quarter[-1], True, 0.8, ()
+            return value[:-3], True, 0.6, ()
         if not value.startswith("XXXX"):
             return value, True, 1.0, ()
-        ref = self.ref()
+        ref = self.ref(anaphoric)
         if ref is None:
             return value, False, 0.5, ()
         tense: int | None
         if tense_spec:
             tense = int(tense_spec)
-            if tense == 0:
-                tense = 0
         else:
             tense = _clause_tense(self.text, start, end, self.g)
         confidence = 1.0 if tense is not None else 0.7
@@ -409,28 +420,23 @@ class Resolver:
                         pass
                 if not opts:
                     return value, False, 0.3, ()
-                if tense == 0:
-                    tense = None
-                v, alts = _pick(opts, ref, tense)
+                v, alts = _pick(opts, ref, tense or None, 120)
                 return v, True, confidence, tuple(alts[:2])
             m = _M.match(value)
             if m:
                 mo = int(m[1])
-                if tense == 0:
+                if tense_spec == "+0":
                     return f"{ref.year:04d}-{mo:02d}", True, 1.0, ()
-                opts = [(date(y, mo, 1), f"{y:04d}-{mo:02d}") for y in (ref.year - 1, ref.year, ref.year + 1)]
                 ref_m = ref.replace(day=1)
-                if tense is None:
-                    # a month name without tense: the one of the reference year
-                    return f"{ref.year:04d}-{mo:02d}", True, 0.7, (f"{ref.year - 1:04d}-{mo:02d}",)
-                if tense == -1 and value_span(opts[1][1]).start <= ref:
-                    # "last November" in November means the year before
-                    pass
-                v, alts = _pick(opts, ref_m, tense)
-                if tense_spec == "-1" and v == f"{ref.year:04d}-{ref.month:02d}":
-                    v = f"{ref.year - 1:04d}-{mo:02d}"
-                if tense_spec == "+1" and v == f"{ref.year:04d}-{ref.month:02d}":
-                    v = f"{ref.year + 1:04d}-{mo:02d}"
+                opts = [(date(y, mo, 1), f"{y:04d}-{mo:02d}") for y in (ref.year - 1, ref.year, ref.year + 1)]
+                if tense_spec in ("-1", "+1"):
+                    # "last November", "next March": strictly before / after this month
+                    if tense_spec == "-1":
+                        v = [o for o in opts if o[0] < ref_m][-1][1]
+                    else:
+                        v = [o for o in opts if o[0] > ref_m][0][1]
+                    return v, True, 1.0, ()
+                v, alts = _pick(opts, ref_m, tense or None, 200)
                 return v, True, confidence, tuple(alts[:2])
             m = _WD.match(value)
             if m:
@@ -459,14 +465,17 @@ class Resolver:
                 if s == "WI" and ref.month <= 2:
                     y -= 1
                 span = value_span(f"{y:04d}-{s}")
-                if tense == -1 and tense_spec != "+0" and span.start > ref:
-                    y -= 1
-                elif tense == 1 and span.end < ref:
-                    y += 1
-                if tense_spec == "-1" and _period_contains(span, ref):
-                    y -= 1
-                if tense_spec == "+1" and _period_contains(span, ref):
-                    y += 1
+                if tense_spec == "-1":
+                    if span.start > ref or _period_contains(span, ref):
+                        y -= 1
+                elif tense_spec == "+1":
+                    if span.end >= ref:
+                        y += 1
+                elif tense_spec != "+0":
+                    if tense == -1 and span.start > ref:
+                        y -= 1
+                    elif tense == 1 and span.end < ref:
+                        y += 1
                 return f"{y:04d}-{s}", True, confidence, ()
             m = _QH.match(value)
             if m:
@@ -479,15 +488,22 @@ class Resolver:
                 elif tense_spec == "+1":
                     if span.end >= ref:
                         y += 1
-                elif tense == 1:
-                    if span.end < ref:
-                        y += 1
                 elif tense_spec != "+0" and span.start > ref:
+                    # financial news reports on quarters that have begun
                     y -= 1
-                return f"{y:04d}-{kind}{n}", True, confidence, ()
-        except (ValueError, OverflowError, AttributeError):
+                return f"{y:04d}-{kind}{n}", True, 0.9, ()
+        except (ValueError, OverflowError, AttributeError, IndexError):
             return value, False, 0.3, ()
         return value, False, 0.5, ()
+
+    def _weekend(self, base: date, n: int) -> str:
+        """"the weekend": the one just past early in the week, else the coming one."""
+        wd = base.isoweekday()
+        if n == 0 and wd <= 3:
+            base = base - timedelta(days=7)
+        d = base + timedelta(weeks=n)
+        y, w, _ = d.isocalendar()
+        return f"{y:04d}-W{w:02d}-WE"
 
     def _relative(self, m: re.Match) -> tuple[str, bool, float, tuple[str, ...]]:
         kind, unit, amount, suffix = m[1], m[2], m[3], m[4] or ""
@@ -495,39 +511,40 @@ class Resolver:
         if amount[1:] == "X":
             return ("PAST_REF" if sign < 0 else "FUTURE_REF"), True, 0.8, ()
         n = sign * int(round(float(amount[1:])))
-        anchor_unit = unit
-        if kind == "^" and self.last is not None:
-            base = self.last[1].start
-            prec = self.last[1].precision
-            if unit == "Y" and prec in ("quarter", "half", "month", "season"):
-                # "a year earlier" after "the third quarter" -> that quarter a year before
-                anchor_value = self.last[0]
-                if prec == "quarter" or prec == "half" or prec == "month":
-                    anchor_unit = {"quarter": "Q", "half": "H", "month": "M"}[prec]
-                    if prec == "quarter":
-                        n, unit = n * 4, "Q"
-                    elif prec == "half":
-                        n, unit = n * 2, "H"
-                    else:
-                        n, unit = n * 12, "M"
-                else:
-                    yr = int(anchor_value[:4]) + n
-                    return f"{yr:04d}{anchor_value[4:]}", True, 0.9, ()
-        else:
-            base = self.ref()
-            if kind == "^" and unit == "Q" and n == 0 and base is not None:
-                n = -1  # "the latest quarter" with nothing mentioned: the last completed one
+        out_unit = unit
+        base = None
+        if unit == "Q" and kind == "^":
+            # "the quarter", "the year-ago quarter": the last quarter mentioned
+            if self.last_quarter:
+                base = value_span(self.last_quarter).start
+            elif self.dct is not None:
+                base = shift(self.dct, "Q", -1)
+        elif unit == "Y" and self.last_quarter and (kind == "^" or n != 0) and not suffix:
+            # "a year earlier", "a year ago" in a report on a quarter: that quarter
+            lq = value_span(self.last_quarter).start
+            if kind == "^" or (self.dct is not None and abs((self.dct - lq).days) < 200):
+                base, unit, n, out_unit = lq, "Q", 4 * n, "Q"
         if base is None:
-            return _UNDERSPEC.get(unit, "XXXX-XX-XX") + (suffix if unit == "D" else ""), False, 0.5, ()
+            if kind == "^" and self.last is not None:
+                base = self.last[1].start
+            else:
+                base = self.ref()
+        if base is None:
+            return _UNDERSPEC.get(unit, "XXXX-XX-XX"), False, 0.5, ()
         try:
+            if unit == "WE":
+                return self._weekend(base, n), True, 0.8, ()
             d = shift(base, unit, n)
         except (ValueError, OverflowError):
             return _UNDERSPEC.get(unit, "XXXX"), False, 0.3, ()
         if unit in ("TH", "TM"):
             return d.isoformat(), True, 0.8, ()
-        v = format_at(d, anchor_unit if anchor_unit == unit else unit)
-        if suffix and unit == "D":
-            v += suffix
+        v = format_at(d, out_unit)
+        if suffix:
+            if unit == "D" and suffix.startswith("T"):
+                v += suffix
+            elif unit == "Y" and suffix.startswith("-"):
+                v += suffix
         return v, True, (1.0 if kind == "@" else 0.8), ()
 
 
@@ -553,7 +570,7 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
     ref = _as_date(dct)
     resolver = Resolver(text, ref, mode, g)
     out: list[Timex] = []
-    for c in extract(text, g):
+    for c in extract(text, g, mode):
         rule = c.rule
         f = _Fields(c.m, g)
         value = None
@@ -568,10 +585,13 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         tense_spec = f.fill(rule.tense, strict=False) if rule.tense else None
         if tense_spec == "":
             tense_spec = None
+        rel = False
         if rule.type == "SET":
             resolved, conf, alts = True, 1.0, ()
         else:
-            value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end)
+            anaphoric = bool(rule.anchor) and f.fill(rule.anchor, strict=False) == "^"
+            rel = value[:1] == "^" or anaphoric
+            value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end, anaphoric)
         if not _VALUE_OK.match(value):
             continue
         type_ = rule.type or "DATE"
@@ -582,7 +602,8 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         freq = f.fill(rule.freq, strict=False) if rule.freq else None
         if quant:
             quant = g.tables["quant"].entries.get(quant.lower(), quant.upper()) if "quant" in g.tables else quant.upper()
-        resolver.note(value, type_)
+        if not rel:  # anaphoric values do not become anchors themselves
+            resolver.note(value, type_)
         out.append(Timex(
             start=c.start, end=c.end, text=text[c.start:c.end], type=type_, value=value,
             mod=mod or None, quant=quant or None, freq=freq or None,

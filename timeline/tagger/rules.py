@@ -43,6 +43,8 @@ class Rule:
     priority: int = 0
     negative: bool = False
     triggers: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    anchor: str | None = None
     examples: list = field(default_factory=list)
 
 
@@ -136,7 +138,7 @@ def _num_regex(table: Table) -> str:
     tens = [k for k, v in table.entries.items() if v.isdigit() and 20 <= int(v) <= 90 and int(v) % 10 == 0]
     ones = [k for k, v in table.entries.items() if v.isdigit() and 1 <= int(v) <= 9 and k not in ("a", "an")]
     compound = f"(?:{'|'.join(tens)})[-\\s](?:{'|'.join(ones)})"
-    return rf"(?:\d+(?:\.\d+)?|{compound}|{table.regex})"
+    return rf"(?:\d{{1,3}}(?:\.\d+)?(?![\d,])|{compound}|{table.regex})"
 
 
 @lru_cache(maxsize=1)
@@ -199,6 +201,7 @@ def grammar() -> Grammar:
             tense=spec.get("tense"), priority=int(spec.get("priority", 0)),
             negative=bool(spec.get("negative", False)), examples=spec.get("examples") or [],
             triggers=tuple(spec.get("triggers") or ()),
+            modes=tuple(spec.get("modes") or ()), anchor=spec.get("anchor"),
         ))
     triggers = {name: re.compile(rx, re.IGNORECASE) for name, rx in (data.get("triggers") or {}).items()}
     for r in rules:
