@@ -230,18 +230,41 @@ class _Cand:
         self.start, self.end, self.rule, self.m = start, end, rule, m
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _trigger_spans(text: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
+    """Spans of the trigger words of the text, by trigger name (one pass)."""
+    index = g.trigger_index
+    found: dict[str, list[tuple[int, int]]] = {}
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w[0].isdigit():
+            found.setdefault("DIGIT", []).append(m.span())
+            continue
+        cands = index.get(w[:3].lower())
+        if not cands:
+            continue
+        lw = w.lower()
+        cap = w[0].isupper()
+        for prefix, name, need_cap in cands:
+            if lw.startswith(prefix) and (cap or not need_cap):
+                found.setdefault(name, []).append(m.span())
+    return found
+
+
 def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list[tuple[int, int]]:
     """Merged text windows around the occurrences of the given triggers."""
     if names in cache:
         return cache[names]
+    if "#spans" not in cache:
+        cache["#spans"] = _trigger_spans(text, g)
+    found = cache["#spans"]
     n = len(text)
     w = g.window
     spans = []
     for name in names:
-        key = (name,)
-        if key not in cache:
-            cache[key] = [m.span() for m in g.triggers[name].finditer(text)]
-        spans.extend(cache[key])
+        spans.extend(found.get(name, ()))
     spans.sort()
     out: list[tuple[int, int]] = []
     for s, e in spans:
@@ -253,7 +276,7 @@ def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list
         else:
             out.append((lo, hi))
     # widen each window to whole words so that no word is cut at its edges
-    fixed = []
+    fixed: list[tuple[int, int]] = []
     for lo, hi in out:
         k = 0
         while lo > 0 and k < 40 and (text[lo - 1].isalnum() or text[lo - 1] in "_'.$"):
@@ -318,26 +341,28 @@ _UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXX
               "H": "XXXX-HX", "Y": "XXXX", "DE": "XXX", "CE": "XX", "TH": "XXXX-XX-XX", "TM": "XXXX-XX-XX"}
 
 
-def _sentence_window(text: str, start: int, end: int) -> str:
+def _clause_tense(text: str, start: int, end: int, g: Grammar) -> int | None:
+    """+1 / -1 from the tense cue nearest to the expression in its sentence."""
     lo = max(0, start - 160)
     left = text[lo:start]
     cut = max(left.rfind(". "), left.rfind("\n"), left.rfind("? "), left.rfind("! "), left.rfind('."'))
     if cut != -1:
         left = left[cut + 1:]
-    right = text[end:end + 60]
+    right = text[end:end + 80]
     stop = re.search(r"[.;!?\n]", right)
     if stop:
         right = right[: stop.start()]
-    return left + " " + right
-
-
-def _clause_tense(text: str, start: int, end: int, g: Grammar) -> int | None:
-    win = _sentence_window(text, start, end)
-    if g.future.search(win):
-        return 1
-    if g.past.search(win):
-        return -1
-    return None
+    best = None
+    for m in g.tense.finditer(left):
+        dist = len(left) - m.end()
+        if best is None or dist <= best[0]:
+            best = (dist, 1 if m.group("f") else -1)
+    for m in g.tense.finditer(right):
+        dist = m.start() + 2   # a cue before the expression wins a tie
+        if best is None or dist < best[0]:
+            best = (dist, 1 if m.group("f") else -1)
+        break
+    return best[1] if best else None
 
 
 def _pick(options: list[tuple[date, str]], ref: date, tense: int | None, near: int) -> tuple[str, list[str]]:
@@ -420,7 +445,7 @@ class Resolver:
                         pass
                 if not opts:
                     return value, False, 0.3, ()
-                v, alts = _pick(opts, ref, tense or None, 120)
+                v, alts = _pick(opts, ref, tense or None, 240)
                 return v, True, confidence, tuple(alts[:2])
             m = _M.match(value)
             if m:

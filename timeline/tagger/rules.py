@@ -54,10 +54,10 @@ class Grammar:
     tables: dict[str, Table]          # by group name
     by_name: dict[str, Table]
     example_dct: object
-    future: re.Pattern
-    past: re.Pattern
+    tense: re.Pattern  # groups f (future cue) and p (past cue)
     word_tables: dict[str, re.Pattern]  # group -> regex finding a table key in a text
-    triggers: dict[str, re.Pattern]
+    triggers: dict[str, list[str]]        # trigger name -> word prefixes
+    trigger_index: dict[str, list[tuple[str, str, bool]]]  # first 3 letters -> (prefix, trigger, capital)
     window: int
 
 
@@ -203,7 +203,15 @@ def grammar() -> Grammar:
             triggers=tuple(spec.get("triggers") or ()),
             modes=tuple(spec.get("modes") or ()), anchor=spec.get("anchor"),
         ))
-    triggers = {name: re.compile(rx, re.IGNORECASE) for name, rx in (data.get("triggers") or {}).items()}
+    triggers = {name: [str(p) for p in words] for name, words in (data.get("triggers") or {}).items()}
+    trigger_index: dict[str, list[tuple[str, str, bool]]] = {}
+    for name, words in triggers.items():
+        for w in words:
+            if w == "0":
+                continue
+            if len(w) < 3:
+                raise ValueError(f"trigger {name}: prefix {w!r} shorter than 3 letters")
+            trigger_index.setdefault(w[:3].lower(), []).append((w.lower(), name, w[0].isupper()))
     for r in rules:
         for t in r.triggers:
             if t not in triggers:
@@ -214,8 +222,7 @@ def grammar() -> Grammar:
         word_tables[g] = re.compile(rf"(?<!\w)(?:{t.regex})(?!\w)", re.IGNORECASE)
     return Grammar(
         rules=rules, tables=tables, by_name=by_name, example_dct=data.get("example_dct"),
-        future=re.compile(tense.get("future", r"(?!)"), re.IGNORECASE),
-        past=re.compile(tense.get("past", r"(?!)"), re.IGNORECASE),
+        tense=re.compile(f"(?P<f>{tense.get('future', '(?!)')})|(?P<p>{tense.get('past', '(?!)')})", re.IGNORECASE),
         word_tables=word_tables,
-        triggers=triggers, window=int(data.get("trigger_window", 60)),
+        triggers=triggers, trigger_index=trigger_index, window=int(data.get("trigger_window", 60)),
     )
