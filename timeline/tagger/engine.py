@@ -61,6 +61,29 @@ def _num(s: str, g: Grammar) -> str | None:
     return str(total)
 
 
+def _spoken_year(s: str | None, g: Grammar) -> str | None:
+    """"nineteen ninety-six" -> 1996, "two thousand and one" -> 2001."""
+    if not s:
+        return None
+    words = [w for w in re.split(r"[-\s]+", s.lower()) if w not in ("and", "hundred")]
+    t = g.tables["num"].entries
+    if words[:2] == ["two", "thousand"]:
+        rest = sum(int(t.get(w, "0")) for w in words[2:] if t.get(w, "0").isdigit())
+        return f"{2000 + rest:04d}"
+    if not words or words[0] not in t:
+        return None
+    century = int(t[words[0]])
+    rest = 0
+    for w in words[1:]:
+        if w == "o":
+            continue
+        v = t.get(w)
+        if v is None or not v.isdigit():
+            return None
+        rest += int(v)
+    return f"{century * 100 + rest:04d}"
+
+
 def _year4(s: str) -> str:
     if len(s) == 2:
         n = int(s)
@@ -120,6 +143,8 @@ class _Fields:
             elif ap.startswith("a") and n == 12:
                 n = 0
             return f"{n:02d}"
+        if name == "spoken":
+            return _spoken_year(self.raw("spoken"), g)
         if name == "century":
             o = self.get("ord")
             if o is None or not o.isdigit():

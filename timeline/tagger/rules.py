@@ -99,7 +99,13 @@ def _spaces(pattern: str) -> str:
                 stack.pop()
             out.append(ch)
         elif ch == " ":
-            out.append("\\s" if any(stack) else r"\s+")
+            if any(stack):
+                out.append("\\s")
+            elif i < len(pattern) and pattern[i] == "?":
+                out.append(r"\s*")   # " ?" is optional white space
+                i += 1
+            else:
+                out.append(r"\s+")
         else:
             out.append(ch)
     return "".join(out)
