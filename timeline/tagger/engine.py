@@ -355,7 +355,7 @@ def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
 
 # ------------------------------------------------------------------ pass 2
 
-_REL = re.compile(r"^([@^])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
+_REL = re.compile(r"^([@^~])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
 _MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(T.+)?$")
 _M = re.compile(r"^XXXX-(\d{2})$")
 _WD = re.compile(r"^XXXX-WXX-([1-7])(T.+)?$")
@@ -486,7 +486,7 @@ class Resolver:
                     else:
                         v = [o for o in opts if o[0] > ref_m][0][1]
                     return v, True, 1.0, ()
-                v, alts = _pick(opts, ref_m, tense or None, 200)
+                v, alts = _pick(opts, ref_m, tense or None, 300)
                 return v, True, confidence, tuple(alts[:2])
             m = _WD.match(value)
             if m:
@@ -569,11 +569,13 @@ class Resolver:
                 base = value_span(self.last_quarter).start
             elif self.dct is not None:
                 base = shift(self.dct, "Q", -1)
-        elif unit == "Y" and self.last_quarter and (kind == "^" or n != 0) and not suffix:
+        elif unit == "Y" and self.last_quarter and kind in "^~" and not suffix:
             # "a year earlier", "a year ago" in a report on a quarter: that quarter
             lq = value_span(self.last_quarter).start
             if kind == "^" or (self.dct is not None and abs((self.dct - lq).days) < 200):
                 base, unit, n, out_unit = lq, "Q", 4 * n, "Q"
+        if kind == "~":
+            kind = "@"
         if base is None:
             if kind == "^" and self.last is not None:
                 base = self.last[1].start
@@ -640,7 +642,7 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
             resolved, conf, alts = True, 1.0, ()
         else:
             anaphoric = bool(rule.anchor) and f.fill(rule.anchor, strict=False) == "^"
-            rel = value[:1] == "^" or anaphoric
+            rel = value[:1] in "^~" or anaphoric
             value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end, anaphoric)
         if not _VALUE_OK.match(value):
             continue
