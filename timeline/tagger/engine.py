@@ -200,9 +200,12 @@ class _Fields:
             nonlocal missing
             spec = mm.group(1)
             if "?" in spec:
-                name, prefix = spec.split("?", 1)
-                v = self.get(name)
-                return f"{prefix}{v}" if v else ""
+                names, prefix = spec.split("?", 1)
+                for name in names.split("|"):
+                    v = self.get(name)
+                    if v:
+                        return f"{prefix}{v}"
+                return ""
             for alt in spec.split("|"):
                 if _IDENT.match(alt):
                     v = self.get(alt)
@@ -356,7 +359,7 @@ def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
 # ------------------------------------------------------------------ pass 2
 
 _REL = re.compile(r"^([@^~])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
-_MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(T.+)?$")
+_MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(?:W([1-7]))?(T.+)?$")
 _M = re.compile(r"^XXXX-(\d{2})$")
 _WD = re.compile(r"^XXXX-WXX-([1-7])(T.+)?$")
 _SEAS = re.compile(r"^XXXX-(SP|SU|FA|WI)$")
@@ -366,8 +369,11 @@ _UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXX
               "H": "XXXX-HX", "Y": "XXXX", "DE": "XXX", "CE": "XX", "TH": "XXXX-XX-XX", "TM": "XXXX-XX-XX"}
 
 
-def _clause_tense(text: str, start: int, end: int, g: Grammar) -> int | None:
-    """+1 / -1 from the tense cue nearest to the expression in its sentence."""
+def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True) -> int | None:
+    """+1 / -1 from the tense cue nearest to the expression in its sentence.
+
+    With weak=False, cues of a future seen from the past ("would") do not count.
+    """
     lo = max(0, start - 160)
     left = text[lo:start]
     cut = max(left.rfind(". "), left.rfind("\n"), left.rfind("? "), left.rfind("! "), left.rfind('."'))
@@ -377,15 +383,29 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar) -> int | None:
     stop = re.search(r"[.;!?\n]", right)
     if stop:
         right = right[: stop.start()]
+
+    def sign(m: re.Match) -> int | None:
+        if m.group("f"):
+            return 1
+        if m.group("w"):
+            return 1 if weak else None
+        return -1
+
     best = None
     for m in g.tense.finditer(left):
+        v = sign(m)
+        if v is None:
+            continue
         dist = len(left) - m.end()
         if best is None or dist <= best[0]:
-            best = (dist, 1 if m.group("f") else -1)
+            best = (dist, v)
     for m in g.tense.finditer(right):
+        v = sign(m)
+        if v is None:
+            continue
         dist = m.start() + 2   # a cue before the expression wins a tie
         if best is None or dist < best[0]:
-            best = (dist, 1 if m.group("f") else -1)
+            best = (dist, v)
         break
     return best[1] if best else None
 
@@ -450,18 +470,19 @@ class Resolver:
             return value, True, 1.0, ()
         ref = self.ref(anaphoric)
         if ref is None:
-            return value, False, 0.5, ()
+            return re.sub(r"W[1-7](?=T|$)", "", value) if _MD.match(value) else value, False, 0.5, ()
         tense: int | None
         if tense_spec:
             tense = int(tense_spec)
         else:
-            tense = _clause_tense(self.text, start, end, self.g)
+            tense = _clause_tense(self.text, start, end, self.g, weak=not _WD.match(value))
         confidence = 1.0 if tense is not None else 0.7
         try:
             m = _MD.match(value)
             if m:
                 mo, d = int(m[1]), int(m[2])
-                suffix = m[3] or ""
+                wd = int(m[3]) if m[3] else None
+                suffix = m[4] or ""
                 opts = []
                 for y in (ref.year - 1, ref.year, ref.year + 1):
                     try:
@@ -470,6 +491,11 @@ class Resolver:
                         pass
                 if not opts:
                     return value, False, 0.3, ()
+                if wd is not None:
+                    # "Thursday, April 6": the weekday pins the year
+                    pinned = [o for o in opts if o[0].isoweekday() == wd]
+                    if len(pinned) == 1:
+                        return pinned[0][1], True, 1.0, ()
                 v, alts = _pick(opts, ref, tense or None, 240)
                 return v, True, confidence, tuple(alts[:2])
             m = _M.match(value)

@@ -228,7 +228,8 @@ def grammar() -> Grammar:
         word_tables[g] = re.compile(rf"(?<!\w)(?:{t.regex})(?!\w)", re.IGNORECASE)
     return Grammar(
         rules=rules, tables=tables, by_name=by_name, example_dct=data.get("example_dct"),
-        tense=re.compile(f"(?P<f>{tense.get('future', '(?!)')})|(?P<p>{tense.get('past', '(?!)')})", re.IGNORECASE),
+        tense=re.compile(f"(?P<f>{tense.get('future', '(?!)')})|(?P<w>{tense.get('weak_future', '(?!)')})"
+                         f"|(?P<p>{tense.get('past', '(?!)')})", re.IGNORECASE),
         word_tables=word_tables,
         triggers=triggers, trigger_index=trigger_index, window=int(data.get("trigger_window", 60)),
     )
