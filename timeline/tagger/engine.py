@@ -363,6 +363,7 @@ _MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(?:W([1-7]))?(T.+)?$")
 _M = re.compile(r"^XXXX-(\d{2})$")
 _WD = re.compile(r"^XXXX-WXX-([1-7])(T.+)?$")
 _SEAS = re.compile(r"^XXXX-(SP|SU|FA|WI)$")
+_NTH = re.compile(r"^(XXXX|\d{4})-(\d{2})-N([1-5L])-([1-7])(?:\+(\d))?$")
 _QH = re.compile(r"^XXXX-([QH])([1-4])$")
 
 _UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXXX-XX", "Q": "XXXX-QX",
@@ -466,6 +467,9 @@ class Resolver:
             if self.last_quarter:
                 return value[:-1] + self.last_quarter[-1], True, 0.8, ()
             return value[:-3], True, 0.6, ()
+        m = _NTH.match(value)
+        if m:
+            return self._nth_weekday(m, tense_spec, start, end, anaphoric)
         if not value.startswith("XXXX"):
             return value, True, 1.0, ()
         ref = self.ref(anaphoric)
@@ -571,6 +575,33 @@ class Resolver:
         except (ValueError, OverflowError, AttributeError, IndexError):
             return value, False, 0.3, ()
         return value, False, 0.5, ()
+
+    def _nth_weekday(self, m: re.Match, tense_spec, start, end, anaphoric):
+        """Movable holidays: the n-th (or last) weekday of a month."""
+        mo, nth, wd, plus = int(m[2]), m[3], int(m[4]), int(m[5] or 0)
+
+        def day_in(y: int) -> date:
+            if nth == "L":
+                d = date(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1)
+                d -= timedelta(days=(d.isoweekday() - wd) % 7)
+            else:
+                d = date(y, mo, 1)
+                d += timedelta(days=(wd - d.isoweekday()) % 7 + 7 * (int(nth) - 1))
+            return d + timedelta(days=plus)
+
+        if m[1] != "XXXX":
+            return day_in(int(m[1])).isoformat(), True, 1.0, ()
+        ref = self.ref(anaphoric)
+        if ref is None:
+            return f"XXXX-{mo:02d}-XX", False, 0.5, ()
+        opts = [(day_in(y), day_in(y).isoformat()) for y in (ref.year - 1, ref.year, ref.year + 1)]
+        if tense_spec in ("-1", "+1"):
+            if tense_spec == "-1":
+                return [o for o in opts if o[0] < ref][-1][1], True, 1.0, ()
+            return [o for o in opts if o[0] > ref][0][1], True, 1.0, ()
+        tense = _clause_tense(self.text, start, end, self.g)
+        v, alts = _pick(opts, ref, tense, 240)
+        return v, True, 0.8, tuple(alts[:1])
 
     def _weekend(self, base: date, n: int) -> str:
         """"the weekend": the one just past early in the week, else the coming one."""
