@@ -181,3 +181,19 @@ def test_random_unicode_never_raises():
         for mode in ("news", "narrative"):
             for dct in (None, date(2023, 9, 10), datetime.datetime(1998, 2, 1, 12, 0)):
                 _check(text, tag(text, dct, mode))
+
+
+def test_extreme_reference_dates_do_not_raise():
+    text = "Last year, on Thanksgiving, a year ago, the third quarter, next Monday, Sept. 10 and in the 1990s."
+    for dct in (date(1, 1, 2), date(9999, 12, 30), date(2000, 2, 29)):
+        for mode in ("news", "narrative"):
+            _check(text, tag(text, dct, mode))
+
+
+def test_import_does_not_load_dateparser():
+    import subprocess
+    import sys
+
+    code = "import sys, timeline.tagger; print('dateparser' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"

@@ -700,7 +700,11 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         else:
             anaphoric = bool(rule.anchor) and f.fill(rule.anchor, strict=False) == "^"
             rel = value[:1] in "^~" or anaphoric
-            value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end, anaphoric)
+            try:
+                value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end, anaphoric)
+            except (ValueError, OverflowError, IndexError, AttributeError):
+                # calendar overflow near year 1 or 9999: keep the underspecified form
+                resolved, conf, alts = False, 0.3, ()
         if not _VALUE_OK.match(value):
             continue
         type_ = rule.type or "DATE"
