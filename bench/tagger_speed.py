@@ -58,9 +58,10 @@ def main(argv: list[str]) -> int:
     el = time.perf_counter() - t
     kb = sum(len(x) for x, _ in texts) / 1024
     print(f"{len(texts)} documents, {kb:.0f} KB: {len(texts) / el:.0f} docs/s, {kb / el:.0f} KB/s")
-    base = "\n".join(x for x, _ in texts)
+    # one 50 KB unit of news text repeated, so that every size has the same density
+    unit = "\n".join(x for x, _ in texts)[:50_000]
     for size in (100_000, 250_000, 500_000, 1_000_000):
-        big = (base * (size // max(1, len(base)) + 1))[:size]
+        big = (unit * (size // len(unit) + 1))[:size]
         t = time.perf_counter()
         n = len(tag(big, date(2000, 1, 1)))
         el = time.perf_counter() - t

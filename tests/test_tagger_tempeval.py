@@ -59,9 +59,9 @@ def test_linear_time_on_long_text():
     from timeline.tagger import tag
 
     h = _harness()
-    base = "\n".join(d.text for d in h.load_corpus(TBAQ / "TimeBank")[:20])
-    small = (base * 4)[:50_000]
-    large = (base * 40)[:500_000]
+    unit = "\n".join(d.text for d in h.load_corpus(TBAQ / "TimeBank")[:30])[:25_000]
+    small = unit * 2
+    large = unit * 20
     tag(small, date(1998, 1, 1))
     t = time.perf_counter()
     tag(small, date(1998, 1, 1))
@@ -69,4 +69,5 @@ def test_linear_time_on_long_text():
     t = time.perf_counter()
     tag(large, date(1998, 1, 1))
     t_large = time.perf_counter() - t
-    assert t_large < 10 * t_small * 2.0, (t_small, t_large)
+    # ten times the text: well under twenty times the time
+    assert t_large < 20 * t_small, (t_small, t_large)
