@@ -370,6 +370,9 @@ _UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXX
               "H": "XXXX-HX", "Y": "XXXX", "DE": "XXX", "CE": "XX", "TH": "XXXX-XX-XX", "TM": "XXXX-XX-XX"}
 
 
+_DEADLINE = re.compile(r"\b(?:until|till|postponed to)\s+(?:at\s+)?$", re.IGNORECASE)
+
+
 def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True) -> int | None:
     """+1 / -1 from the tense cue nearest to the expression in its sentence.
 
@@ -392,6 +395,9 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True
             return 1 if weak else None
         return -1
 
+    if _DEADLINE.search(left):
+        # "until Tuesday", "postponed until Tuesday morning": a deadline ahead
+        return 1
     best = None
     for m in g.tense.finditer(left):
         v = sign(m)
