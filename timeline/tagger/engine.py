@@ -370,6 +370,7 @@ _UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXX
               "H": "XXXX-HX", "Y": "XXXX", "DE": "XXX", "CE": "XX", "TH": "XXXX-XX-XX", "TM": "XXXX-XX-XX"}
 
 
+_REPORTING = re.compile(r"(?:said|says|told|announced|reported|added|stated)$", re.IGNORECASE)
 _DEADLINE = re.compile(r"\b(?:until|till|postponed to)\s+(?:at\s+)?$", re.IGNORECASE)
 
 
@@ -410,6 +411,10 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True
         v = sign(m)
         if v is None:
             continue
+        if best is not None and _REPORTING.match(m.group()):
+            # "... will leave Thursday, Castro said": the reporting frame
+            # after the expression does not set the tense of the event
+            break
         dist = m.start() + 2   # a cue before the expression wins a tie
         if best is None or dist < best[0]:
             best = (dist, v)
