@@ -138,7 +138,9 @@ class _Fields:
                 return None
             n = int(h)
             ap = (self.raw("ampm") or "").lower()
-            if ap.startswith("p") and n < 12:
+            if ap in ("afternoon", "evening", "night") and n < 12 and not (ap == "night" and n < 5):
+                n += 12   # "4 in the afternoon", "10 at night" (but "2 at night" is 02:00)
+            elif ap.startswith("p") and n < 12:
                 n += 12
             elif ap.startswith("a") and n == 12:
                 n = 0
