@@ -372,6 +372,7 @@ _UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXX
               "H": "XXXX-HX", "Y": "XXXX", "DE": "XXX", "CE": "XX", "TH": "XXXX-XX-XX", "TM": "XXXX-XX-XX"}
 
 
+_ADJACENT = 2
 _REPORTING = re.compile(r"(?:said|says|told|announced|reported|added|stated)$", re.IGNORECASE)
 _DEADLINE = re.compile(r"\b(?:until|till|postponed to)\s+(?:at\s+)?$", re.IGNORECASE)
 
@@ -421,7 +422,15 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True
         if best is None or dist < best[0]:
             best = (dist, v)
         break
-    return best[1] if best else None
+    if best is None:
+        return None
+    # a cue right next to the expression ("ended Jan. 31", "will open
+    # Sept. 3") governs it: the resolver may then look up to a year away
+    return best[1] * (2 if best[0] <= _ADJACENT else 1)
+
+
+def _sign(tense: int | None) -> int | None:
+    return None if not tense else (1 if tense > 0 else -1)
 
 
 def _pick(options: list[tuple[date, str]], ref: date, tense: int | None, near: int) -> tuple[str, list[str]]:
@@ -493,6 +502,8 @@ class Resolver:
             tense = int(tense_spec)
         else:
             tense = _clause_tense(self.text, start, end, self.g, weak=not _WD.match(value))
+        near_md, near_m = (360, 360) if tense in (-2, 2) else (240, 300)
+        tense = _sign(tense)
         confidence = 1.0 if tense is not None else 0.7
         try:
             m = _MD.match(value)
@@ -513,7 +524,7 @@ class Resolver:
                     pinned = [o for o in opts if o[0].isoweekday() == wd]
                     if len(pinned) == 1:
                         return pinned[0][1], True, 1.0, ()
-                v, alts = _pick(opts, ref, tense or None, 240)
+                v, alts = _pick(opts, ref, tense, near_md)
                 return v, True, confidence, tuple(alts[:2])
             m = _M.match(value)
             if m:
@@ -529,7 +540,7 @@ class Resolver:
                     else:
                         v = [o for o in opts if o[0] > ref_m][0][1]
                     return v, True, 1.0, ()
-                v, alts = _pick(opts, ref_m, tense or None, 300)
+                v, alts = _pick(opts, ref_m, tense, near_m)
                 return v, True, confidence, tuple(alts[:2])
             m = _WD.match(value)
             if m:
@@ -612,7 +623,7 @@ class Resolver:
             if tense_spec == "-1":
                 return [o for o in opts if o[0] < ref][-1][1], True, 1.0, ()
             return [o for o in opts if o[0] > ref][0][1], True, 1.0, ()
-        tense = _clause_tense(self.text, start, end, self.g)
+        tense = _sign(_clause_tense(self.text, start, end, self.g))
         v, alts = _pick(opts, ref, tense, 240)
         return v, True, 0.8, tuple(alts[:1])
 
