@@ -240,6 +240,14 @@ def _duration_fix(v: str) -> str:
                        "TM": (60, "TS"), "DE": (10, "Y"), "Q": (3, "M")}
             if u in smaller:
                 k, u2 = smaller[u]
+                whole = int(f)
+                if whole and u in ("Y", "D", "TH", "TM"):
+                    # "2 1/2 years" -> P2Y6M, "5 1/2 hours" -> PT5H30M (TimeML combined form)
+                    head = _duration_fix(f"P{whole}{u}")
+                    tail = _duration_fix(f"P{int(round((f - whole) * k))}{u2}")[1:]
+                    if "T" in head and tail.startswith("T"):
+                        tail = tail[1:]
+                    return head + tail
                 return _duration_fix(f"P{int(round(f * k))}{u2}")
             n = str(max(1, int(round(f))))
         else:
