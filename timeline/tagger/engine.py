@@ -145,6 +145,9 @@ class _Fields:
             elif ap.startswith("a") and n == 12:
                 n = 0
             return f"{n:02d}"
+        if name == "ordday":   # "March eighth": an ordinal word as the day of the month
+            o = self.get("ord")
+            return f"{int(o):02d}" if o and o.isdigit() and 1 <= int(o) <= 31 else None
         if name == "spoken":
             return _spoken_year(self.raw("spoken"), g)
         if name == "century":
