@@ -384,6 +384,7 @@ _UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXX
 
 
 _ADJACENT = 2
+_REPORTING_PERIODS = frozenset({"P6M", "P9M", "P1Y", "P12M"})
 _REPORTING = re.compile(r"(?:said|says|told|announced|reported|added|stated)$", re.IGNORECASE)
 _DEADLINE = re.compile(r"\b(?:until|till|postponed to)\s+(?:at\s+)?$", re.IGNORECASE)
 
@@ -476,6 +477,10 @@ class Resolver:
         self.g = g
         self.last: tuple[str, Span] | None = None      # last mentioned date value
         self.last_quarter: str | None = None           # last mentioned quarter value
+        # a longer reporting period ("the first nine months", "the first
+        # half") mentioned after the last quarter: "a year earlier" then
+        # compares with that period, at the granularity of a year
+        self.longer_period_since_quarter = False
 
     def ref(self, anaphoric: bool = False) -> date | None:
         if (self.narrative or anaphoric) and self.last is not None:
@@ -489,6 +494,11 @@ class Resolver:
                 self.last = (value, span)
                 if span.precision == "quarter":
                     self.last_quarter = value
+                    self.longer_period_since_quarter = False
+                elif span.precision == "half":
+                    self.longer_period_since_quarter = True
+        elif type_ == "DURATION" and value in _REPORTING_PERIODS:
+            self.longer_period_since_quarter = True
 
     def resolve(self, value: str, tense_spec: str | None, start: int, end: int,
                 anaphoric: bool = False) -> tuple[str, bool, float, tuple[str, ...]]:
@@ -497,7 +507,7 @@ class Resolver:
         if m:
             return self._relative(m)
         if value.endswith("-Q^"):
-            if self.last_quarter:
+            if self.last_quarter and not self.longer_period_since_quarter:
                 return value[:-1] + self.last_quarter[-1], True, 0.8, ()
             return value[:-3], True, 0.6, ()
         m = _NTH.match(value)
@@ -661,7 +671,8 @@ class Resolver:
                 base = value_span(self.last_quarter).start
             elif self.dct is not None:
                 base = shift(self.dct, "Q", -1)
-        elif unit == "Y" and self.last_quarter and kind in "^~" and not suffix:
+        elif unit == "Y" and self.last_quarter and kind in "^~" and not suffix \
+                and not self.longer_period_since_quarter:
             # "a year earlier", "a year ago" in a report on a quarter: that quarter
             lq = value_span(self.last_quarter).start
             if kind == "^" or (self.dct is not None and abs((self.dct - lq).days) < 200):
