@@ -76,6 +76,10 @@ class DateClaim:
     def label(self) -> str:
         return range_label(self.value, self.span, self.range_end)
 
+    @property
+    def datetime(self) -> str:
+        return html_datetime(self.value, value_span(self.value) or self.span)
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -95,6 +99,21 @@ class Entry:
     @property
     def group_slug(self) -> str:
         return group_slug(group_label(self.span))
+
+    @property
+    def group_label(self) -> str:
+        return group_label(self.span)
+
+    @property
+    def times(self) -> tuple[tuple[str, str], ...]:
+        """(datetime attribute, label) for each end shown: one for a date, two for a range."""
+        if self.range_end is None:
+            return ((html_datetime(self.value, self.span), self.label),)
+        first, last = value_span(self.value) or self.span, value_span(self.range_end) or self.span
+        return (
+            (html_datetime(self.value, first), date_label(self.value, first)),
+            (html_datetime(self.range_end, last), date_label(self.range_end, last)),
+        )
 
     @property
     def sort_key(self) -> tuple:
@@ -203,6 +222,18 @@ def range_label(value: str, span: Span, range_end: str | None) -> str:
     if end is None:
         return date_label(value, first)
     return f"{date_label(value, first)} – {date_label(range_end, end)}"
+
+
+def html_datetime(value: str, span: Span) -> str:
+    """A valid HTML ``datetime`` for a date at its precision: "2006", "2006-10", "2006-W41", "2006-10-09"."""
+    match span.precision:
+        case "year":
+            return f"{span.start.year:04d}"
+        case "month":
+            return f"{span.start.year:04d}-{span.start.month:02d}"
+        case "week" if re.fullmatch(r"\d{4}-W\d{2}", value):
+            return value
+    return span.start.isoformat()
 
 
 def group_slug(label: str) -> str:
