@@ -38,12 +38,12 @@ def test_filter_by_actor_tag_year_and_search(output, page):
     assert form.is_visible()
     assert len(visible_ids(page)) == len(events)
 
-    page.locator("select[name=actor]").select_option(label="North Korea")
-    expected = [e["id"] for e in events if "North Korea" in e["actors"]]
+    page.locator("select[name=actor]").select_option(label="UN Security Council")
+    expected = [e["id"] for e in events if "UN Security Council" in e["actors"]]
     page.wait_for_function("n => document.querySelector('.filter-status').textContent.startsWith(n + ' of')", arg=len(expected))
     assert visible_ids(page) == expected and expected
-    assert "actor=north-korea" in page.url
-    # The 2023 section has no North Korea entry here, so it is hidden as a whole.
+    assert "actor=un-security-council" in page.url
+    # The 2023 section has no Security Council entry here, so it is hidden as a whole.
     assert not page.locator("section#y-2023").is_visible()
 
     page.get_by_role("button", name="Clear").click()

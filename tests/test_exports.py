@@ -67,7 +67,7 @@ def test_events_json_fields(built):
     events = json.loads((built / "events.json").read_text())["events"]
     train = next(e for e in events if e["value"] == "2023-09-12")
     assert [s["article"] for s in train["sources"]] == ["train", "train-b"]
-    assert train["actors"] == ["Kim Jong Un", "Russia"]
+    assert train["actors"] == ["Kim Jong Un", "Russia", "North Korea"]
     summit = next(e for e in events if e["disputed"])
     assert summit["value"] == "2023-09-13"
     assert [(d["value"], [s["article"] for s in d["sources"]]) for d in summit["disputed"]] == [
@@ -142,5 +142,5 @@ def test_csv(built):
     json_events = json.loads((built / "events.json").read_text())["events"]
     assert [r["id"] for r in rows] == [e["id"] for e in json_events]
     train = next(r for r in rows if r["value"] == "2023-09-12")
-    assert train["articles"] == "train | train-b" and train["actors"] == "Kim Jong Un | Russia" and train["source_count"] == "2"
+    assert train["articles"] == "train | train-b" and train["actors"] == "Kim Jong Un | Russia | North Korea" and train["source_count"] == "2"
     assert next(r for r in rows if r["disputed"])["disputed"] == "2023-09-13: summit, summit-c | 2023-09-14: summit-b"

@@ -27,7 +27,8 @@ def test_same_event_from_two_outlets_merges():
     assert same_event(a, b)
     (entry,) = merge([a, b]).entries
     assert [m.article for m in entry.sources] == ["a", "b"]
-    assert [x.name for x in entry.actors] == ["Kim Jong Un", "Russia"]
+    # A leader brings their country along.
+    assert [x.name for x in entry.actors] == ["Kim Jong Un", "Russia", "North Korea"]
 
 
 def test_different_events_on_the_same_day_stay_apart():
@@ -120,3 +121,14 @@ def test_events_json_keeps_its_contract_and_adds_fields(tmp_path: Path):
     assert {"article", "title", "url", "published", "expression", "sentence", "offset"} <= set(item["sources"][0])
     assert item["actors"] == ["North Korea", "Russia"]
     assert item["range"] is None and item["disputed"] is None
+
+
+def test_amounts_and_rare_words_weigh_in():
+    # Same day, same market words, different amounts: two reports, not one.
+    a = event("2006-11-30", "The benchmark share index rose 9.66 points to 1,432.21 on Thursday in heavy trading.", "a")
+    b = event("2006-11-30", "The benchmark share index rose 16.47 points to 633.05 on Thursday in heavy trading.", "b")
+    assert not same_event(a, b)
+    # Few shared words, but rare ones and the same death toll: one earthquake.
+    c = event("2005-10-08", "Aid followed the October 8 earthquake which killed more than 73,000 people in Kashmir.", "c")
+    d = event("2005-10-08", "A powerful earthquake hit northern Pakistan on Oct. 8, killing more than 73,000 people.", "d")
+    assert same_event(c, d)

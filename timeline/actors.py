@@ -65,8 +65,9 @@ def _trie_pattern(names: Iterable[str]) -> str:
 class ActorIndex:
     """Recognises actors in text. Build once per site (``ActorIndex.for_site``); then ``find`` is cheap."""
 
-    def __init__(self, names: dict[str, Actor | None]):
+    def __init__(self, names: dict[str, Actor | None], implied: dict[Actor, Actor] | None = None):
         self.names = dict(names)
+        self.implied = dict(implied or {})  # a leader implies their country
         self.actors = tuple(sorted({a for a in self.names.values() if a is not None}))
         self.by_slug = {a.slug: a for a in self.actors}
         body = _trie_pattern(self.names) if self.names else "(?!)"
@@ -80,6 +81,9 @@ class ActorIndex:
             actor = self.names.get(match.group())
             if actor is not None:  # None: a longer name that is not an actor ("Latin America")
                 seen.setdefault(actor, None)
+        for actor in list(seen):
+            if actor in self.implied:
+                seen.setdefault(self.implied[actor], None)
         return tuple(seen)
 
     def mentions(self, text: str) -> list[tuple[int, int, Actor]]:
@@ -97,7 +101,7 @@ class ActorIndex:
             for name in (item.name, *item.aliases):
                 if name.strip():
                     names[name.strip()] = actor
-        return ActorIndex(names)
+        return ActorIndex(names, self.implied)
 
     @classmethod
     def for_site(cls, extra: Iterable[ActorName] = ()) -> ActorIndex:
@@ -130,13 +134,17 @@ def _country_names() -> dict[str, Actor]:
     return names
 
 
-def _group_names(key: str, kind: str) -> dict[str, Actor]:
+def _group_names(key: str, kind: str) -> tuple[dict[str, Actor], dict[Actor, str]]:
+    """Names of organisations or leaders, and the country code each leader belongs to."""
     names: dict[str, Actor] = {}
+    countries: dict[Actor, str] = {}
     for item in _load_data().get(key) or ():
         actor = Actor(item["name"], slugify(item["name"]), kind)
+        if item.get("country"):
+            countries[actor] = item["country"]
         for name in (item["name"], *(item.get("aliases") or ())):
             names.setdefault(name, actor)
-    return names
+    return names, countries
 
 
 @cache
@@ -148,8 +156,23 @@ def _load_data() -> dict:
 def default_index() -> ActorIndex:
     """Countries, organisations and leaders known to every site (built once per process)."""
     names: dict[str, Actor | None] = {name: None for name in _load_data().get("not_actors") or ()}
-    names.update((k, v) for k, v in _country_names().items() if k not in names)
+    countries = _country_names()
+    names.update((k, v) for k, v in countries.items() if k not in names)
+    implied: dict[Actor, Actor] = {}
     for key, kind in (("organisations", "organisation"), ("leaders", "person")):
-        for name, actor in _group_names(key, kind).items():
+        found, belongs_to = _group_names(key, kind)
+        for name, actor in found.items():
             names.setdefault(name, actor)
-    return ActorIndex(names)
+        for actor, code in belongs_to.items():
+            implied[actor] = _country_by_code(code, countries)
+    return ActorIndex(names, implied)
+
+
+def _country_by_code(code: str, countries: dict[str, Actor]) -> Actor:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        raise ValueError(f"actors data: unknown country code {code!r}")
+    curated = (_load_data().get("countries") or {}).get(code) or {}
+    return countries[curated.get("name") or getattr(country, "common_name", None) or country.name]

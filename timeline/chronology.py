@@ -13,10 +13,15 @@ Merging rule (same event, several sources) -- see ``same_event``; deterministic,
    A range matches only the same range. Two dates of one article never merge: an article that
    gives two dates is telling two things.
 2. Actors must not contradict: when both sentences name actors, they share at least one.
-3. The sentences must share content words (stemmed, without stop words, actor names or the date
-   expression): the shared count over the smaller sentence's count reaches a threshold that rises
-   as the dates agree less (same value 0.34, nested 0.4, disputed 0.6 with a shared actor too), and
-   at least two shared words unless a sentence has fewer.
+3. The sentences must share content words (stemmed, without stop words, date words or actor
+   names): at least two (or all of a shorter sentence's, for the same date). Shared words are
+   weighed by rarity in news (``data/common_words.tsv``: "Hariri" says more than "percent"); the
+   score is the weight shared over the lighter sentence's weight. It is raised when both
+   sentences give the same amount ("73,000 dead"), lowered when both give amounts and none agree
+   ("rose 0.8 percent" / "rose 0.2 percent") or when each names an actor the other does not.
+   The score must reach a threshold that rises as the dates agree less: same value 0.35,
+   nested 0.4, disputed 0.6 with a shared actor and three shared words.
+   ``bench/merge_eval.py`` scores the rule on labelled pairs.
 
 Entries are single-link clusters of events built in source order (publication date, article,
 offset). Among the dates of an entry, dates that overlap count as one claim told at its finest
@@ -27,13 +32,15 @@ date, and the others are listed in ``disputed``.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
+from importlib.resources import files
 
-from timeline.actors import Actor
+from timeline.actors import Actor, default_index
 from timeline.events import Event, Mention
 from timeline.tagger.values import Span, value_span
 
@@ -52,14 +59,19 @@ _STOPWORDS = frozenset(
     until against between including one two three new last next week month year day today
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday morning afternoon evening night
-    yesterday tomorrow earlier later ago early late""".split()
+    yesterday tomorrow earlier later ago early late jan feb mar apr jun jul aug sep sept oct nov dec""".split()
 )
 # How many content words two sentences must share, as a share of the smaller set, to be one event:
 # the less the dates agree, the more the words must.
-SIMILARITY_THRESHOLD = 0.34  # same date value
+SIMILARITY_THRESHOLD = 0.35  # same date value
 NESTED_THRESHOLD = 0.4  # one date within the other ("2000" and "July 2000")
 DISPUTED_THRESHOLD = 0.6  # dates apart: the same event only if the sentences clearly tell it
 DISPUTE_WINDOW_DAYS = 7  # how far apart two disputed dates may be (or one span's length, if longer)
+RARE_SHARE = 0.005  # words found in fewer news stories than this all weigh the same (the most)
+QUANTITY_PENALTY = 0.35  # when both sentences give amounts and none agree
+QUANTITY_BONUS = 1.5  # when they share an amount
+ACTOR_PENALTY = 0.5  # when each sentence names an actor the other does not
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "es", "s")
 
 
@@ -258,7 +270,8 @@ def _stem(word: str) -> str:
 
 
 def content_words(sentence: str) -> frozenset[str]:
-    words = re.findall(r"[A-Za-z][A-Za-z'-]+", sentence.lower())
+    words = re.findall(r"[A-Za-z][A-Za-z'-]+", sentence.lower().replace("’", "'"))
+    words = [w.removesuffix("'s").rstrip("'") for w in words]
     # A crude stem (suffix cut, then six letters) lets "sanctions"/"sanctioned", "crossed"/"crossing" meet.
     return frozenset(_stem(w) for w in words if w not in _STOPWORDS and len(w) > 2)
 
@@ -270,15 +283,44 @@ class _Profile:
     event: Event
     words: frozenset[str]
     actors: frozenset[str]
+    quantities: frozenset[str]
+
+
+@cache
+def word_shares() -> dict[str, float]:
+    """Share of news stories each common stem appears in (data/common_words.tsv)."""
+    shares: dict[str, float] = {}
+    for line in files("timeline").joinpath("data/common_words.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            stem, share = line.split("\t")
+            shares[stem] = float(share)
+    return shares
+
+
+def word_weight(stem: str) -> float:
+    """Rarer words weigh more: -log(share of stories with the word); words not listed are rare."""
+    return -math.log(max(word_shares().get(stem, RARE_SHARE), RARE_SHARE))
+
+
+def quantities(sentence: str) -> frozenset[str]:
+    """The numbers of a sentence that are amounts, not dates (no years, no day numbers)."""
+    found = set()
+    for number in _NUMBER.findall(sentence):
+        plain = number.replace(",", "")
+        if re.fullmatch(r"\d+", plain) and (int(plain) <= 31 or 1800 <= int(plain) <= 2100):
+            continue
+        found.add(plain)
+    return frozenset(found)
 
 
 def _profile(event: Event) -> _Profile:
     sentence = event.mention.sentence
-    # Actor names are compared as actors, not as words; date words are stop words.
+    # Actor names (and the known names they go by) are compared as actors, not as words.
+    for start, end, _ in reversed(default_index().mentions(sentence)):
+        sentence = sentence[:start] + " " + sentence[end:]
     for actor in event.actors:
         sentence = sentence.replace(actor.name, " ")
-    words = content_words(sentence) - {w for a in event.actors for w in content_words(a.name)}
-    return _Profile(event, words, frozenset(a.slug for a in event.actors))
+    return _Profile(event, content_words(sentence), frozenset(a.slug for a in event.actors), quantities(sentence))
 
 
 def date_relation(a: Event, b: Event) -> str:
@@ -308,16 +350,27 @@ def _same(pa: _Profile, pb: _Profile) -> bool:
     wa, wb = pa.words, pb.words
     if not wa or not wb:
         return relation == "same" and " ".join(a.mention.sentence.lower().split()) == " ".join(b.mention.sentence.lower().split())
-    shared = len(wa & wb)
+    common = wa & wb
+    shared = len(common)
     # Two dates that differ need two shared words; the same date, two (or all of a shorter sentence's).
     if shared < (min(2, len(wa), len(wb)) if relation == "same" else 2):
         return False
-    score = shared / min(len(wa), len(wb))
+    score = _weight(common) / min(_weight(wa), _weight(wb))
+    if pa.quantities & pb.quantities:
+        score *= QUANTITY_BONUS  # the same "73,000 dead" in both
+    elif pa.quantities and pb.quantities:
+        score *= QUANTITY_PENALTY  # "rose 0.8 percent" and "rose 0.2 percent" are two reports
+    if pa.actors - pb.actors and pb.actors - pa.actors:
+        score *= ACTOR_PENALTY  # each names someone the other does not: Australia's troops, Italy's
     if relation == "same":
         return score >= SIMILARITY_THRESHOLD
     if relation == "nested":
         return score >= NESTED_THRESHOLD
     return shared_actor and shared >= 3 and score >= DISPUTED_THRESHOLD
+
+
+def _weight(words: frozenset[str]) -> float:
+    return sum(word_weight(w) for w in words)
 
 
 def same_event(a: Event, b: Event) -> bool:
