@@ -125,9 +125,11 @@ def test_events_json_keeps_its_contract_and_adds_fields(tmp_path: Path):
 
 def test_amounts_and_rare_words_weigh_in():
     # Same day, same market words, different amounts: two reports, not one.
-    a = event("2006-11-30", "The benchmark share index rose 9.66 points to 1,432.21 on Thursday in heavy trading.", "a")
-    b = event("2006-11-30", "The benchmark share index rose 16.47 points to 633.05 on Thursday in heavy trading.", "b")
+    a = event("2006-11-30", "The benchmark Korea Composite Stock Price Index rose 9.66 points to 1,432.21 on Thursday.", "a")
+    b = event("2006-11-30", "The VN-Index rose 16.47 points, or 2.67 percent, to 633.05 on Thursday.", "b")
     assert not same_event(a, b)
+    b_without_amounts = event("2006-11-30", "The VN-Index rose several points on Thursday.", "b")
+    assert same_event(a, b_without_amounts)  # the words alone would merge them: the amounts keep them apart
     # Few shared words, but rare ones and the same death toll: one earthquake.
     c = event("2005-10-08", "Aid followed the October 8 earthquake which killed more than 73,000 people in Kashmir.", "c")
     d = event("2005-10-08", "A powerful earthquake hit northern Pakistan on Oct. 8, killing more than 73,000 people.", "d")
