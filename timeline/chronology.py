@@ -8,8 +8,8 @@ id, so the order never depends on file order.
 Merging rule (same event, several sources) -- see ``same_event``; deterministic, order-free:
 
 1. Dates must be compatible: the same value; or overlapping spans ("2000" holds "July 2000": the
-   entry takes the finer date); or, when the sources disagree, spans at most a week apart (or one
-   span's length, for coarse dates) -- then the entry keeps every date and is marked disputed.
+   entry takes the finer date); or, when the sources disagree, spans at most a week apart (or the
+   shorter span's length, for coarse dates) -- then the entry keeps every date and is marked disputed.
    A range matches only the same range. Two dates of one article never merge: an article that
    gives two dates is telling two things.
 2. Actors must not contradict: when both sentences name actors, they share at least one.
@@ -36,7 +36,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, cached_property
 from importlib.resources import files
 
@@ -66,7 +66,7 @@ _STOPWORDS = frozenset(
 SIMILARITY_THRESHOLD = 0.35  # same date value
 NESTED_THRESHOLD = 0.4  # one date within the other ("2000" and "July 2000")
 DISPUTED_THRESHOLD = 0.6  # dates apart: the same event only if the sentences clearly tell it
-DISPUTE_WINDOW_DAYS = 7  # how far apart two disputed dates may be (or one span's length, if longer)
+DISPUTE_WINDOW_DAYS = 7  # how far apart two disputed dates may be (or the shorter span's length)
 RARE_SHARE = 0.005  # words found in fewer news stories than this all weigh the same (the most)
 QUANTITY_PENALTY = 0.35  # when both sentences give amounts and none agree
 QUANTITY_BONUS = 1.5  # when they share an amount
@@ -284,6 +284,7 @@ class _Profile:
     words: frozenset[str]
     actors: frozenset[str]
     quantities: frozenset[str]
+    weight: float = 0.0  # of all its words
 
 
 @cache
@@ -297,6 +298,7 @@ def word_shares() -> dict[str, float]:
     return shares
 
 
+@cache
 def word_weight(stem: str) -> float:
     """Rarer words weigh more: -log(share of stories with the word); words not listed are rare."""
     return -math.log(max(word_shares().get(stem, RARE_SHARE), RARE_SHARE))
@@ -320,7 +322,8 @@ def _profile(event: Event) -> _Profile:
         sentence = sentence[:start] + " " + sentence[end:]
     for actor in event.actors:
         sentence = sentence.replace(actor.name, " ")
-    return _Profile(event, content_words(sentence), frozenset(a.slug for a in event.actors), quantities(sentence))
+    words = content_words(sentence)
+    return _Profile(event, words, frozenset(a.slug for a in event.actors), quantities(sentence), _weight(words))
 
 
 def date_relation(a: Event, b: Event) -> str:
@@ -333,12 +336,21 @@ def date_relation(a: Event, b: Event) -> str:
     if sa.start <= sb.end and sb.start <= sa.end:
         return "nested"
     gap = (max(sa.start, sb.start) - min(sa.end, sb.end)).days - 1
-    longest = max((sa.end - sa.start).days, (sb.end - sb.start).days) + 1
-    return "near" if gap <= max(DISPUTE_WINDOW_DAYS, longest) else "far"
+    return "near" if gap <= dispute_window(sa, sb) else "far"
+
+
+def dispute_window(a: Span, b: Span) -> int:
+    """How many days apart two disagreeing dates may be: a week, or the shorter span's length
+    ("2000" vs "2001" may be one event misdated; "2000" vs "3 March 2001" may not)."""
+    return max(DISPUTE_WINDOW_DAYS, min((a.end - a.start).days, (b.end - b.start).days) + 1)
 
 
 def _same(pa: _Profile, pb: _Profile) -> bool:
     a, b = pa.event, pb.event
+    common = pa.words & pb.words
+    # Cheap bound first: even with every bonus, too little shared weight can never pass.
+    if common and _weight(common) * QUANTITY_BONUS < SIMILARITY_THRESHOLD * min(pa.weight, pb.weight):
+        return False
     relation = date_relation(a, b)
     if relation == "far":
         return False
@@ -350,12 +362,11 @@ def _same(pa: _Profile, pb: _Profile) -> bool:
     wa, wb = pa.words, pb.words
     if not wa or not wb:
         return relation == "same" and " ".join(a.mention.sentence.lower().split()) == " ".join(b.mention.sentence.lower().split())
-    common = wa & wb
     shared = len(common)
     # Two dates that differ need two shared words; the same date, two (or all of a shorter sentence's).
     if shared < (min(2, len(wa), len(wb)) if relation == "same" else 2):
         return False
-    score = _weight(common) / min(_weight(wa), _weight(wb))
+    score = _weight(common) / min(pa.weight, pb.weight)
     if pa.quantities & pb.quantities:
         score *= QUANTITY_BONUS  # the same "73,000 dead" in both
     elif pa.quantities and pb.quantities:
@@ -394,7 +405,11 @@ def _blocking_keys(profile: _Profile) -> list[tuple]:
         if event.range_end is not None:
             years = (f"{event.value}/{event.range_end}",)
     else:
-        years = range(event.span.start.year - 1, event.span.end.year + 2)
+        # Any partner lies within the dispute window, which is at most this event's own length.
+        reach = timedelta(days=dispute_window(event.span, event.span) + 1)
+        first = max(event.span.start, date.min + reach) - reach
+        last = min(event.span.end, date.max - reach) + reach
+        years = range(first.year, last.year + 1)
     if not profile.words:
         return [("=", " ".join(event.mention.sentence.lower().split()), event.value)]
     return [(word, year) for word in profile.words for year in years]
@@ -403,16 +418,26 @@ def _blocking_keys(profile: _Profile) -> list[tuple]:
 def merge(events: list[Event]) -> Timeline:
     """Group events that report the same happening into entries, ordered chronologically."""
     clusters: list[list[_Profile]] = []
+    short: list[bool] = []  # whether a cluster has a sentence of fewer than two content words
     index: dict[tuple, list[int]] = defaultdict(list)
     for event in sorted(events, key=_source_order):
         profile = _profile(event)
         keys = _blocking_keys(profile)
-        candidates = sorted({c for key in keys for c in index.get(key, ())})
+        # A cluster is a candidate when it shares words with this event in nearby years; it needs
+        # two shared words unless a sentence has only one (see _same).
+        shared_words: dict[int, set] = defaultdict(set)
+        for key in keys:
+            for c in index.get(key, ()):
+                shared_words[c].add(key[0] if key[0] != "=" else key)
+        need = min(2, len(profile.words)) if profile.words else 1
+        candidates = sorted(c for c, words in shared_words.items() if len(words) >= need or short[c])
         home = next((c for c in candidates if any(_same(profile, other) for other in clusters[c])), None)
         if home is None:
             home = len(clusters)
             clusters.append([])
+            short.append(False)
         clusters[home].append(profile)
+        short[home] = short[home] or len(profile.words) < 2
         for key in keys:
             if not index[key] or index[key][-1] != home:
                 index[key].append(home)

@@ -100,4 +100,13 @@
   form.hidden = false;
   restore();
   if (location.search) apply();
+
+  // Read the entries' text while the reader is idle, so the first search does not wait for it.
+  var next = 0;
+  function readSome(deadline) {
+    while (next < items.length && deadline.timeRemaining() > 2) textOf(items[next++]);
+    if (next < items.length) idle(readSome);
+  }
+  var idle = window.requestIdleCallback || function (f) { return setTimeout(function () { f({ timeRemaining: function () { return 8; } }); }, 50); };
+  idle(readSome);
 })();
