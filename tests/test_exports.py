@@ -144,3 +144,50 @@ def test_csv(built):
     train = next(r for r in rows if r["value"] == "2023-09-12")
     assert train["articles"] == "train | train-b" and train["actors"] == "Kim Jong Un | Russia | North Korea" and train["source_count"] == "2"
     assert next(r for r in rows if r["disputed"])["disputed"] == "2023-09-13: summit, summit-c | 2023-09-14: summit-b"
+
+
+def test_filter_index_cannot_end_its_script(site):
+    from html.parser import HTMLParser
+
+    site.add("x.md", "---\ntitle: T\ndate: 2023-09-12\ntags: ['</script><script>alert(1)</script>', 'a & b']\n---\nPyongyang fired a missile on Tuesday.\n")
+    assert build_site(site.config()).site_written
+
+    class Scripts(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.scripts: list[tuple[dict, str]] = []
+            self.inside: dict | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "script":
+                self.inside = dict(attrs)
+                self.scripts.append((self.inside, ""))
+
+        def handle_data(self, data):
+            if self.inside is not None:
+                attrs, text = self.scripts[-1]
+                self.scripts[-1] = (attrs, text + data)
+
+        def handle_endtag(self, tag):
+            if tag == "script":
+                self.inside = None
+
+    parser = Scripts()
+    parser.feed((site.output / "index.html").read_text())
+    assert [attrs.get("type", attrs.get("src")) for attrs, _ in parser.scripts] == ["application/json", "static/timeline.js"]
+    index = json.loads(parser.scripts[0][1])
+    assert set(index["tags"]) == {"</script><script>alert(1)</script>", "a & b"}
+    assert index["actors"] == [["north-korea", "North Korea"]]
+
+
+def test_article_page_links_both_ends_of_a_range_to_the_range_entry(site):
+    import re as regex
+
+    site.add("r.md", "---\ntitle: R\ndate: 2023-09-12\n---\nSanctions on Pyongyang lasted from 2014 to 2016.\n")
+    assert build_site(site.config()).site_written
+    (entry,) = json.loads((site.output / "events.json").read_text())["events"]
+    assert entry["range"]["end"] == "2016" and entry["actors"] == ["North Korea"]
+    page = (site.output / "articles" / "r" / "index.html").read_text()
+    assert regex.findall(r'href="\.\./\.\./index\.html#([^"]+)"', page) == [entry["id"], entry["id"]]
+    year_page = (site.output / "2014" / "index.html").read_text()
+    assert f'id="{entry["id"]}"' in year_page and 'datetime="2014"' in year_page and 'datetime="2016"' in year_page
