@@ -34,7 +34,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, cached_property
@@ -381,7 +382,7 @@ def _same(pa: _Profile, pb: _Profile) -> bool:
 
 
 def _weight(words: frozenset[str]) -> float:
-    return sum(word_weight(w) for w in words)
+    return math.fsum(word_weight(w) for w in words)  # exactly rounded: the same whatever the set order
 
 
 def same_event(a: Event, b: Event) -> bool:
@@ -425,12 +426,14 @@ def merge(events: list[Event]) -> Timeline:
         keys = _blocking_keys(profile)
         # A cluster is a candidate when it shares words with this event in nearby years; it needs
         # two shared words unless a sentence has only one (see _same).
-        shared_words: dict[int, set] = defaultdict(set)
+        by_word: dict[object, set[int]] = defaultdict(set)
         for key in keys:
-            for c in index.get(key, ()):
-                shared_words[c].add(key[0] if key[0] != "=" else key)
+            found = index.get(key)
+            if found:
+                by_word[key[0] if key[0] != "=" else key].update(found)
+        shared_words = Counter(chain.from_iterable(by_word.values()))
         need = min(2, len(profile.words)) if profile.words else 1
-        candidates = sorted(c for c, words in shared_words.items() if len(words) >= need or short[c])
+        candidates = sorted(c for c, n in shared_words.items() if n >= need or short[c])
         home = next((c for c in candidates if any(_same(profile, other) for other in clusters[c])), None)
         if home is None:
             home = len(clusters)
