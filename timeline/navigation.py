@@ -28,7 +28,7 @@ def filter_index(timeline: Timeline, tags: dict[str, tuple[str, ...]]) -> dict:
     "entries": [[id, [actor indexes], [tag indexes], year index], ...]}`` in page order."""
     actors = [g.actor for g in timeline.actor_groups]
     actor_at = {a: i for i, a in enumerate(actors)}
-    tag_names = sorted({t for ts in tags.values() for t in ts}, key=str.lower)
+    tag_names = sorted({t for ts in tags.values() for t in ts}, key=lambda t: (t.lower(), t))
     tag_at = {t: i for i, t in enumerate(tag_names)}
     years = list(timeline.groups)
     entries = []
