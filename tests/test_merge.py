@@ -110,6 +110,20 @@ def test_ranges_become_one_event_spanning_both_dates(tmp_path: Path):
     assert events[0].actors[0].name == "Iran"
 
 
+def test_a_bare_month_opens_a_range(tmp_path: Path):
+    events = extract(
+        "Troops massed between March and May 2022. Fuel ran short from November to February 2023. "
+        "Nothing happened from March and May 2021.",
+        tmp_path,
+    )
+    assert [(e.value, e.range_end, e.mention.expression) for e in events] == [
+        ("2022-03", "2022-05", "March and May 2022"),
+        ("2022-11", "2023-02", "November to February 2023"),  # the winter before: November of 2022
+        ("2021-05", None, "May 2021"),  # "from ... and" is no range
+    ]
+    assert events[0].span.start.isoformat() == "2022-03-01" and events[0].span.end.isoformat() == "2022-05-31"
+
+
 def entry_index(timeline, entry) -> int:
     return timeline.entries.index(entry)
 

@@ -9,6 +9,7 @@ whose span runs from the start of X to the end of Y (``range_end`` holds Y's val
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,12 @@ _LEADING_PREPOSITION = re.compile(
 _RANGE_DASH = re.compile(r"^\s*[-–—]\s*$")
 _RANGE_WORD = re.compile(r"^\s+(to|through|until|till|and)\s+$", re.I)
 _RANGE_OPENER = {"to": "from", "through": "from", "until": "from", "till": "from", "and": "between"}
+# "between March and May 2022": the first month carries no year, so it is no date expression of
+# its own; it opens a range ending in the month expression that follows.
+_MONTH_NUMBER = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+_OPEN_MONTH = re.compile(
+    r"\b(between|from)\s+(" + "|".join(_MONTH_NUMBER) + r")\s*(and|to|through|until|till|-|–|—)\s*$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -116,14 +123,32 @@ def range_end(text: str, first: Timex, second: Timex) -> Span | None:
     return value_span(second.value)
 
 
+def _month_opening(text: str, timex: Timex, span: Span) -> tuple[int, Span] | None:
+    """Where a range opened by a bare month name begins, and that month's span, when ``timex`` (a
+    month or day) closes it: "between March and May 2022", "from January to March 3, 2021"."""
+    if timex.type != "DATE" or span.precision not in ("month", "day"):
+        return None
+    match = _OPEN_MONTH.search(text, max(0, timex.start - 40), timex.start)
+    if match is None or match.end() != timex.start:
+        return None
+    connector = match.group(3).lower()
+    if connector.isalpha() and _RANGE_OPENER[connector] != match.group(1).lower():
+        return None
+    month = _MONTH_NUMBER[match.group(2).lower()]
+    year = span.start.year if month <= span.start.month else span.start.year - 1
+    first = value_span(f"{year:04d}-{month:02d}")
+    return (match.start(2), first) if first is not None else None
+
+
 def _range_start(value: str, span: Span, end: Span) -> tuple[str, Span]:
-    """The first end of a range; when it gave no year ("March 3 to May 5, 2022") and lands after
-    the range's end, it takes the year of the end."""
+    """The first end of a range; when it gave no year ("March 3 to May 5, 2022", "November to
+    February 2022") and lands after the range's end, it takes the end's year, or the year before."""
     if span.start > end.end and re.match(r"\d{4}", value):
-        moved = str(end.end.year) + value[4:]
-        moved_span = value_span(moved)
-        if moved_span is not None and moved_span.start <= end.end:
-            return moved, moved_span
+        for year in (end.end.year, end.end.year - 1):
+            moved = f"{year:04d}" + value[4:]
+            moved_span = value_span(moved)
+            if moved_span is not None and moved_span.start <= end.end:
+                return moved, moved_span
     return value, span
 
 
@@ -139,7 +164,12 @@ def extract_events(dated: DatedArticle, actors: ActorIndex | None = None) -> lis
         value, span = timex.value, value_span(timex.value)
         start, end, last_value = timex.start, timex.end, None
         closing = range_end(text, timex, timexes[i + 1]) if i + 1 < len(timexes) else None
-        if closing is not None:
+        opened = _month_opening(text, timex, span) if closing is None else None
+        if opened is not None:
+            start, first_span = opened
+            value, last_value = f"{first_span.start.year:04d}-{first_span.start.month:02d}", timex.value
+            span = Span(first_span.start, span.end, "month")
+        elif closing is not None:
             value, span = _range_start(value, span, closing)
             if span.start <= closing.end:
                 last_value, end = timexes[i + 1].value, timexes[i + 1].end
