@@ -146,6 +146,47 @@ def test_csv(built):
     assert next(r for r in rows if r["disputed"])["disputed"] == "2023-09-13: summit, summit-c | 2023-09-14: summit-b"
 
 
+def entry_items(html_text: str) -> list[dict]:
+    """Each timeline entry (li.event) of a page: id, classes, <time datetime>s and links inside it."""
+    from html.parser import HTMLParser
+
+    class Entries(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.items: list[dict] = []
+            self.depth = 0  # li nesting inside the current entry
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "li" and self.depth:
+                self.depth += 1
+            elif tag == "li" and "event" in (a.get("class") or "").split():
+                self.items.append({"id": a["id"], "class": a["class"].split(), "times": [], "links": []})
+                self.depth = 1
+            elif self.depth and tag == "time":
+                self.items[-1]["times"].append(a["datetime"])
+            elif self.depth and tag == "a":
+                self.items[-1]["links"].append(a["href"])
+
+        def handle_endtag(self, tag):
+            if tag == "li" and self.depth:
+                self.depth -= 1
+
+    parser = Entries()
+    parser.feed(html_text)
+    return parser.items
+
+
+def test_disputed_entry_shows_who_says_what(built):
+    items = {i["id"]: i for i in entry_items((built / "index.html").read_text())}
+    summit = next(e for e in json.loads((built / "events.json").read_text())["events"] if e["disputed"])
+    item = items[summit["id"]]
+    assert "disputed" in item["class"]
+    # The entry's date, then each claimed date, then each source's publication date.
+    assert item["times"][0] == "2023-09-13" and {"2023-09-13", "2023-09-14"} <= set(item["times"][1:3])
+    assert "articles/summit-b/index.html" in item["links"]
+
+
 def test_filter_index_cannot_end_its_script(site):
     from html.parser import HTMLParser
 
@@ -189,5 +230,7 @@ def test_article_page_links_both_ends_of_a_range_to_the_range_entry(site):
     assert entry["range"]["end"] == "2016" and entry["actors"] == ["North Korea"]
     page = (site.output / "articles" / "r" / "index.html").read_text()
     assert regex.findall(r'href="\.\./\.\./index\.html#([^"]+)"', page) == [entry["id"], entry["id"]]
-    year_page = (site.output / "2014" / "index.html").read_text()
-    assert f'id="{entry["id"]}"' in year_page and 'datetime="2014"' in year_page and 'datetime="2016"' in year_page
+    (item,) = entry_items((site.output / "2014" / "index.html").read_text())
+    assert item["id"] == entry["id"] and "range" in item["class"]
+    assert item["times"][:2] == ["2014", "2016"]  # the span's two ends
+    assert "../actors/north-korea/index.html" in item["links"] and "../2014/index.html" in item["links"]
