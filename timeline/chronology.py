@@ -286,6 +286,8 @@ class _Profile:
     actors: frozenset[str]
     quantities: frozenset[str]
     weight: float = 0.0  # of all its words
+    first_day: int = 0  # the span as day ordinals, for a quick "too far apart" test
+    last_day: int = 0
 
 
 @cache
@@ -324,7 +326,11 @@ def _profile(event: Event) -> _Profile:
     for actor in event.actors:
         sentence = sentence.replace(actor.name, " ")
     words = content_words(sentence)
-    return _Profile(event, words, frozenset(a.slug for a in event.actors), quantities(sentence), _weight(words))
+    span = event.span
+    return _Profile(
+        event, words, frozenset(a.slug for a in event.actors), quantities(sentence), _weight(words),
+        span.start.toordinal(), span.end.toordinal(),
+    )
 
 
 def date_relation(a: Event, b: Event) -> str:
@@ -348,6 +354,10 @@ def dispute_window(a: Span, b: Span) -> int:
 
 def _same(pa: _Profile, pb: _Profile) -> bool:
     a, b = pa.event, pb.event
+    gap = max(pa.first_day, pb.first_day) - min(pa.last_day, pb.last_day) - 1
+    shorter = min(pa.last_day - pa.first_day, pb.last_day - pb.first_day) + 1
+    if gap > max(DISPUTE_WINDOW_DAYS, shorter):  # quick: what date_relation would call "far"
+        return False
     common = pa.words & pb.words
     # Cheap bound first: even with every bonus, too little shared weight can never pass.
     if common and _weight(common) * QUANTITY_BONUS < SIMILARITY_THRESHOLD * min(pa.weight, pb.weight):
