@@ -234,3 +234,25 @@ def test_article_page_links_both_ends_of_a_range_to_the_range_entry(site):
     assert item["id"] == entry["id"] and "range" in item["class"]
     assert item["times"][:2] == ["2014", "2016"]  # the span's two ends
     assert "../actors/north-korea/index.html" in item["links"] and "../2014/index.html" in item["links"]
+
+
+def test_output_does_not_depend_on_hash_order(site, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    for name, text in ARTICLES.items():
+        site.add(name, text)
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out-{seed}"
+        env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=str(REPO))
+        subprocess.run(
+            [sys.executable, "-m", "timeline", "build", "--content", str(site.content), "--output", str(out)],
+            cwd=site.root, env=env, check=True, capture_output=True,
+        )
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0].keys() == outputs[1].keys()
+    assert [k for k in outputs[0] if outputs[0][k] != outputs[1][k]] == []
