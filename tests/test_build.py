@@ -117,7 +117,8 @@ def test_example_site_builds_with_working_links(tmp_path):
     validate_events_json(json.loads((output / "events.json").read_text()))
     # 404.html is served at any depth, so its links start from the base path (tests/test_site_files.py).
     pages = sorted(p for p in output.rglob("*.html") if p.name != "404.html")
-    assert len(pages) == 1 + len(list((tmp_path / "content").iterdir()))
+    assert len(list(output.glob("articles/*/index.html"))) == len(list((tmp_path / "content").iterdir()))
+    assert (output / "actors" / "north-korea" / "index.html") in pages and (output / "2023" / "index.html") in pages
     for page_file in pages:
         page = Page(page_file.read_text())
         assert page.title

@@ -12,7 +12,8 @@ def event(value: str, sentence: str, article: str = "a", offset=(0, 4), publishe
 
 def test_mixed_precisions_sort_coarse_first_at_span_start():
     values = ["2006-10-09", "2006", "2006-10", "2005-12-31", "199", "1990", "2006-FA", "2006-W41", "2006-Q4"]
-    events = [event(v, f"sentence about {v} number {i}", article=f"a{i}") for i, v in enumerate(values)]
+    topics = "harvest election summit flood treaty strike launch census verdict".split()
+    events = [event(v, f"The {topics[i]} happened in {v}", article=f"a{i}") for i, v in enumerate(values)]
     order = [e.value for e in merge(events).entries]
     assert order == ["199", "1990", "2005-12-31", "2006", "2006-FA", "2006-Q4", "2006-10", "2006-W41", "2006-10-09"]
 

@@ -97,7 +97,8 @@ def test_sitemap_follows_the_protocol(site):
         assert url.tag == f"{{{SITEMAP_NS}}}url"
         assert [child.tag for child in url] == [f"{{{SITEMAP_NS}}}loc"]
         locations.append(url.findtext("s:loc", namespaces=NS))
-    assert locations == ["https://example.github.io/my-repo/", "https://example.github.io/my-repo/articles/talks/"]
+    base = "https://example.github.io/my-repo/"
+    assert locations == [base, base + "articles/talks/", base + "actors/", base + "2024/"]  # + the year's page
     assert all(len(loc) < 2048 for loc in locations)
     robots = (output / "robots.txt").read_text().splitlines()
     assert robots[:2] == ["User-agent: *", "Disallow:"]

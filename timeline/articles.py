@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from timeline.actors import ActorName
 from timeline.problems import ContentError
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -37,6 +38,7 @@ class Article:
     tags: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     mode: str = "news"
+    actors: tuple[ActorName, ...] = ()  # front matter `actors:`: names to recognise as actors
 
 
 def slugify(text: str) -> str:
@@ -170,6 +172,8 @@ def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
         if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
             fail(key, "expected a list of names, like [a, b]")
         fields[key] = tuple(str(v) for v in value)
+    if meta.get("actors") is not None:
+        fields["actors"] = _actor_names(meta["actors"], lambda message: fail("actors", message))
     if "mode" in meta and meta["mode"] is not None:
         if meta["mode"] not in MODES:
             fail("mode", f"expected one of {', '.join(MODES)}, got {meta['mode']!r}")
@@ -189,3 +193,24 @@ def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
         else:
             fail("date", f"{value!r} is not a date: write it as YYYY-MM-DD")
     return fields
+
+
+def _actor_names(value: object, fail) -> tuple[ActorName, ...]:
+    """``actors: [Wagner Group, ...]`` or ``actors: {Wagner Group: [Wagner, PMC Wagner]}``."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(ActorName(v.strip()) for v in value if v.strip())
+    if isinstance(value, dict):
+        names = []
+        for name, aliases in value.items():
+            if isinstance(aliases, str):
+                aliases = [aliases]
+            if aliases is None:
+                aliases = []
+            if not isinstance(name, str) or not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                fail(f"{name!r}: expected a list of other names")
+            names.append(ActorName(name.strip(), tuple(a.strip() for a in aliases)))
+        return tuple(names)
+    fail("expected a list of names, like [Wagner Group, IAEA], or a mapping name: [other names]")
+    return ()

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 
 from timeline import __version__
+from timeline.actors import ActorIndex
 from timeline.articles import decode_article, find_article_files, parse_article, read_article_bytes
 from timeline.chronology import Timeline, merge
 from timeline.config import SiteConfig
@@ -120,7 +121,8 @@ def build_site(config: SiteConfig, cache: ArticleCache | None = None) -> BuildRe
     problems = result.problems
 
     result.articles = load_articles(config, cache or ArticleCache(), problems)
-    events = [event for dated in result.articles for event in extract_events(dated)]
+    actors = ActorIndex.for_site(config.actors + tuple(a for dated in result.articles for a in dated.article.actors))
+    events = [event for dated in result.articles for event in extract_events(dated, actors)]
     result.timeline = merge(events)
 
     try:

@@ -5,21 +5,45 @@ start on the same day the coarser one comes first. So "2006" opens 2006, "Octobe
 before "9 October 2006", and "the 1990s" comes before "1990". Ties are broken by title, then by
 id, so the order never depends on file order.
 
-Merging rule (same event, several sources): two events are one when their dates have the same
-value and their sentences share enough content words (see ``same_event``).
+Merging rule (same event, several sources) -- see ``same_event``; deterministic, order-free:
+
+1. Dates must be compatible: the same value; or overlapping spans ("2000" holds "July 2000": the
+   entry takes the finer date); or, when the sources disagree, spans at most a week apart (or the
+   shorter span's length, for coarse dates) -- then the entry keeps every date and is marked disputed.
+   A range matches only the same range. Two dates of one article never merge: an article that
+   gives two dates is telling two things.
+2. Actors must not contradict: when both sentences name actors, they share at least one.
+3. The sentences must share content words (stemmed, without stop words, date words or actor
+   names): at least two (or all of a shorter sentence's, for the same date). Shared words are
+   weighed by rarity in news (``data/common_words.tsv``: "Hariri" says more than "percent"); the
+   score is the weight shared over the lighter sentence's weight. It is raised when both
+   sentences give the same amount ("73,000 dead"), lowered when both give amounts and none agree
+   ("rose 0.8 percent" / "rose 0.2 percent") or when each names an actor the other does not.
+   The score must reach a threshold that rises as the dates agree less: same value 0.35,
+   nested 0.4, disputed 0.6 with a shared actor and three shared words.
+   ``bench/merge_eval.py`` scores the rule on labelled pairs.
+
+Entries are single-link clusters of events built in source order (publication date, article,
+offset). Among the dates of an entry, dates that overlap count as one claim told at its finest
+precision; the claim with most sources (then the finest, then the first reported) is the entry's
+date, and the others are listed in ``disputed``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass
-from datetime import date
-from functools import cached_property
+from datetime import date, timedelta
+from functools import cache, cached_property
+from importlib.resources import files
 
+from timeline.actors import Actor, default_index
 from timeline.events import Event, Mention
-from timeline.tagger.values import Span
+from timeline.tagger.values import Span, value_span
 
 PRECISIONS = ("century", "decade", "year", "half", "season", "quarter", "month", "week", "day")
 _COARSENESS = {p: i for i, p in enumerate(PRECISIONS)}
@@ -33,10 +57,41 @@ _STOPWORDS = frozenset(
     it its he she they them his her their we our us you your i me my who whom which what when where why
     how than then there here also said says say told according after before about into over under
     more most some any all each other such only own same so very just up out if while during since
-    until against between including one two three new last next week month year day today""".split()
+    until against between including one two three new last next week month year day today
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday morning afternoon evening night
+    yesterday tomorrow earlier later ago early late jan feb mar apr jun jul aug sep sept oct nov dec""".split()
 )
-# How many content words two sentences must share, as a share of the smaller set, to be one event.
-SIMILARITY_THRESHOLD = 0.34
+# How many content words two sentences must share, as a share of the smaller set, to be one event:
+# the less the dates agree, the more the words must.
+SIMILARITY_THRESHOLD = 0.35  # same date value
+NESTED_THRESHOLD = 0.4  # one date within the other ("2000" and "July 2000")
+DISPUTED_THRESHOLD = 0.6  # dates apart: the same event only if the sentences clearly tell it
+DISPUTE_WINDOW_DAYS = 7  # how far apart two disputed dates may be (or the shorter span's length)
+RARE_SHARE = 0.005  # words found in fewer news stories than this all weigh the same (the most)
+QUANTITY_PENALTY = 0.35  # when both sentences give amounts and none agree
+QUANTITY_BONUS = 1.5  # when they share an amount
+ACTOR_PENALTY = 0.5  # when each sentence names an actor the other does not
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "es", "s")
+
+
+@dataclass(frozen=True)
+class DateClaim:
+    """One date an entry's sources give, and which sources give it."""
+
+    value: str
+    span: Span
+    sources: tuple[Mention, ...]
+    range_end: str | None = None
+
+    @property
+    def label(self) -> str:
+        return range_label(self.value, self.span, self.range_end)
+
+    @property
+    def datetime(self) -> str:
+        return html_datetime(self.value, value_span(self.value) or self.span)
 
 
 @dataclass(frozen=True)
@@ -46,10 +101,32 @@ class Entry:
     span: Span
     title: str
     sources: tuple[Mention, ...]
+    actors: tuple[Actor, ...] = ()
+    range_end: str | None = None  # a range entry's last date (its span covers the whole range)
+    disputed: tuple[DateClaim, ...] = ()  # every date the sources give, when they disagree
 
     @property
     def label(self) -> str:
-        return date_label(self.value, self.span)
+        return range_label(self.value, self.span, self.range_end)
+
+    @property
+    def group_slug(self) -> str:
+        return group_slug(group_label(self.span))
+
+    @property
+    def group_label(self) -> str:
+        return group_label(self.span)
+
+    @property
+    def times(self) -> tuple[tuple[str, str], ...]:
+        """(datetime attribute, label) for each end shown: one for a date, two for a range."""
+        if self.range_end is None:
+            return ((html_datetime(self.value, self.span), self.label),)
+        first, last = value_span(self.value) or self.span, value_span(self.range_end) or self.span
+        return (
+            (html_datetime(self.value, first), date_label(self.value, first)),
+            (html_datetime(self.range_end, last), date_label(self.range_end, last)),
+        )
 
     @property
     def sort_key(self) -> tuple:
@@ -60,6 +137,16 @@ class Entry:
 class YearGroup:
     label: str  # "2023", "the 1990s"
     anchor: str  # fragment id
+    entries: tuple[Entry, ...]
+
+    @property
+    def slug(self) -> str:
+        return group_slug(self.label)
+
+
+@dataclass(frozen=True)
+class ActorGroup:
+    actor: Actor
     entries: tuple[Entry, ...]
 
 
@@ -78,12 +165,35 @@ class Timeline:
         )
 
     @cached_property
+    def actor_groups(self) -> tuple[ActorGroup, ...]:
+        """Each actor with its entries (in timeline order), actors by name."""
+        by_actor: dict[Actor, list[Entry]] = {}
+        for entry in self.entries:
+            for actor in entry.actors:
+                by_actor.setdefault(actor, []).append(entry)
+        return tuple(ActorGroup(a, tuple(by_actor[a])) for a in sorted(by_actor, key=lambda a: (a.name.lower(), a.slug)))
+
+    @cached_property
     def _by_mention(self) -> dict[tuple[str, tuple[int, int]], Entry]:
         return {(m.article, m.offset): e for e in self.entries for m in e.sources}
 
+    @cached_property
+    def _by_article(self) -> dict[str, list[tuple[tuple[int, int], Entry]]]:
+        found: dict[str, list[tuple[tuple[int, int], Entry]]] = defaultdict(list)
+        for entry in self.entries:
+            for m in entry.sources:
+                found[m.article].append((m.offset, entry))
+        return found
+
     def entry_for(self, article: str, offset: tuple[int, int]) -> Entry | None:
-        """The entry that cites this expression of this article."""
-        return self._by_mention.get((article, offset))
+        """The entry that cites this expression of this article (or the range that contains it)."""
+        exact = self._by_mention.get((article, offset))
+        if exact is not None:
+            return exact
+        for (start, end), entry in self._by_article.get(article, ()):
+            if start <= offset[0] and offset[1] <= end:
+                return entry
+        return None
 
 
 def ordinal(n: int) -> str:
@@ -116,6 +226,34 @@ def date_label(value: str, span: Span) -> str:
     return value
 
 
+def range_label(value: str, span: Span, range_end: str | None) -> str:
+    """A date, or a range "2014 – 2016" with each end at its own precision."""
+    if range_end is None:
+        return date_label(value, span)
+    end = value_span(range_end)
+    first = value_span(value) or span
+    if end is None:
+        return date_label(value, first)
+    return f"{date_label(value, first)} – {date_label(range_end, end)}"
+
+
+def html_datetime(value: str, span: Span) -> str:
+    """A valid HTML ``datetime`` for a date at its precision: "2006", "2006-10", "2006-W41", "2006-10-09"."""
+    match span.precision:
+        case "year":
+            return f"{span.start.year:04d}"
+        case "month":
+            return f"{span.start.year:04d}-{span.start.month:02d}"
+        case "week" if re.fullmatch(r"\d{4}-W\d{2}", value):
+            return value
+    return span.start.isoformat()
+
+
+def group_slug(label: str) -> str:
+    """The page name of a year group: "2023", "1990s", "20th-century"."""
+    return re.sub(r"\W+", "-", label.removeprefix("the ")).strip("-")
+
+
 def group_label(span: Span) -> str:
     if span.precision == "decade":
         return f"the {span.start.year}s"
@@ -124,20 +262,142 @@ def group_label(span: Span) -> str:
     return str(span.start.year)
 
 
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
 def content_words(sentence: str) -> frozenset[str]:
-    words = re.findall(r"[A-Za-z][A-Za-z'-]+", sentence.lower())
-    # A crude stem (first six letters) lets "sanctions"/"sanctioned" and "visit"/"visited" meet.
-    return frozenset(w[:6] for w in words if w not in _STOPWORDS and len(w) > 2)
+    words = re.findall(r"[A-Za-z][A-Za-z'-]+", sentence.lower().replace("’", "'"))
+    words = [w.removesuffix("'s").rstrip("'") for w in words]
+    # A crude stem (suffix cut, then six letters) lets "sanctions"/"sanctioned", "crossed"/"crossing" meet.
+    return frozenset(_stem(w) for w in words if w not in _STOPWORDS and len(w) > 2)
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What ``same_event`` compares, computed once per event."""
+
+    event: Event
+    words: frozenset[str]
+    actors: frozenset[str]
+    quantities: frozenset[str]
+    weight: float = 0.0  # of all its words
+    first_day: int = 0  # the span as day ordinals, for a quick "too far apart" test
+    last_day: int = 0
+
+
+@cache
+def word_shares() -> dict[str, float]:
+    """Share of news stories each common stem appears in (data/common_words.tsv)."""
+    shares: dict[str, float] = {}
+    for line in files("timeline").joinpath("data/common_words.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            stem, share = line.split("\t")
+            shares[stem] = float(share)
+    return shares
+
+
+@cache
+def word_weight(stem: str) -> float:
+    """Rarer words weigh more: -log(share of stories with the word); words not listed are rare."""
+    return -math.log(max(word_shares().get(stem, RARE_SHARE), RARE_SHARE))
+
+
+def quantities(sentence: str) -> frozenset[str]:
+    """The numbers of a sentence that are amounts, not dates (no years, no day numbers)."""
+    found = set()
+    for number in _NUMBER.findall(sentence):
+        plain = number.replace(",", "")
+        if re.fullmatch(r"\d+", plain) and (int(plain) <= 31 or 1800 <= int(plain) <= 2100):
+            continue
+        found.add(plain)
+    return frozenset(found)
+
+
+def _profile(event: Event) -> _Profile:
+    sentence = event.mention.sentence
+    # Actor names (and the known names they go by) are compared as actors, not as words.
+    for start, end, _ in reversed(default_index().mentions(sentence)):
+        sentence = sentence[:start] + " " + sentence[end:]
+    for actor in event.actors:
+        sentence = sentence.replace(actor.name, " ")
+    words = content_words(sentence)
+    span = event.span
+    return _Profile(
+        event, words, frozenset(a.slug for a in event.actors), quantities(sentence), _weight(words),
+        span.start.toordinal(), span.end.toordinal(),
+    )
+
+
+def date_relation(a: Event, b: Event) -> str:
+    """"same", "nested" (spans overlap), "near" (disjoint but close) or "far"."""
+    if a.value == b.value and a.range_end == b.range_end:
+        return "same"
+    if a.range_end is not None or b.range_end is not None:
+        return "far"
+    sa, sb = a.span, b.span
+    if sa.start <= sb.end and sb.start <= sa.end:
+        return "nested"
+    gap = (max(sa.start, sb.start) - min(sa.end, sb.end)).days - 1
+    return "near" if gap <= dispute_window(sa, sb) else "far"
+
+
+def dispute_window(a: Span, b: Span) -> int:
+    """How many days apart two disagreeing dates may be: a week, or the shorter span's length
+    ("2000" vs "2001" may be one event misdated; "2000" vs "3 March 2001" may not)."""
+    return max(DISPUTE_WINDOW_DAYS, min((a.end - a.start).days, (b.end - b.start).days) + 1)
+
+
+def _same(pa: _Profile, pb: _Profile) -> bool:
+    a, b = pa.event, pb.event
+    gap = max(pa.first_day, pb.first_day) - min(pa.last_day, pb.last_day) - 1
+    shorter = min(pa.last_day - pa.first_day, pb.last_day - pb.first_day) + 1
+    if gap > max(DISPUTE_WINDOW_DAYS, shorter):  # quick: what date_relation would call "far"
+        return False
+    common = pa.words & pb.words
+    # Cheap bound first: even with every bonus, too little shared weight can never pass.
+    if common and _weight(common) * QUANTITY_BONUS < SIMILARITY_THRESHOLD * min(pa.weight, pb.weight):
+        return False
+    relation = date_relation(a, b)
+    if relation == "far":
+        return False
+    if relation != "same" and a.mention.article == b.mention.article:
+        return False
+    shared_actor = bool(pa.actors & pb.actors)
+    if pa.actors and pb.actors and not shared_actor:
+        return False
+    wa, wb = pa.words, pb.words
+    if not wa or not wb:
+        return relation == "same" and " ".join(a.mention.sentence.lower().split()) == " ".join(b.mention.sentence.lower().split())
+    shared = len(common)
+    # Two dates that differ need two shared words; the same date, two (or all of a shorter sentence's).
+    if shared < (min(2, len(wa), len(wb)) if relation == "same" else 2):
+        return False
+    score = _weight(common) / min(pa.weight, pb.weight)
+    if pa.quantities & pb.quantities:
+        score *= QUANTITY_BONUS  # the same "73,000 dead" in both
+    elif pa.quantities and pb.quantities:
+        score *= QUANTITY_PENALTY  # "rose 0.8 percent" and "rose 0.2 percent" are two reports
+    if pa.actors - pb.actors and pb.actors - pa.actors:
+        score *= ACTOR_PENALTY  # each names someone the other does not: Australia's troops, Italy's
+    if relation == "same":
+        return score >= SIMILARITY_THRESHOLD
+    if relation == "nested":
+        return score >= NESTED_THRESHOLD
+    return shared_actor and shared >= 3 and score >= DISPUTED_THRESHOLD
+
+
+def _weight(words: frozenset[str]) -> float:
+    return math.fsum(word_weight(w) for w in words)  # exactly rounded: the same whatever the set order
 
 
 def same_event(a: Event, b: Event) -> bool:
-    """Same date value and sentences that share enough content words."""
-    if a.value != b.value:
-        return False
-    wa, wb = content_words(a.mention.sentence), content_words(b.mention.sentence)
-    if not wa or not wb:
-        return a.mention.sentence == b.mention.sentence
-    return len(wa & wb) / min(len(wa), len(wb)) >= SIMILARITY_THRESHOLD
+    """Whether two dated sentences report the same happening (the rule is in the module docstring)."""
+    return _same(_profile(a), _profile(b))
 
 
 def _source_order(event: Event) -> tuple:
@@ -145,25 +405,109 @@ def _source_order(event: Event) -> tuple:
     return (m.published or date.max, m.article, m.offset)
 
 
+_LONG_SPAN_YEARS = 12
+
+
+def _blocking_keys(profile: _Profile) -> list[tuple]:
+    """Index keys under which a possibly-same event must also appear: a shared word in a nearby year."""
+    event = profile.event
+    if event.range_end is not None or event.span.end.year - event.span.start.year > _LONG_SPAN_YEARS:
+        years: range | tuple = (event.value,)  # ranges and decades only ever merge with their equals
+        if event.range_end is not None:
+            years = (f"{event.value}/{event.range_end}",)
+    else:
+        # Any partner lies within the dispute window, which is at most this event's own length.
+        reach = timedelta(days=dispute_window(event.span, event.span) + 1)
+        first = max(event.span.start, date.min + reach) - reach
+        last = min(event.span.end, date.max - reach) + reach
+        years = range(first.year, last.year + 1)
+    if not profile.words:
+        return [("=", " ".join(event.mention.sentence.lower().split()), event.value)]
+    return [(word, year) for word in profile.words for year in years]
+
+
 def merge(events: list[Event]) -> Timeline:
     """Group events that report the same happening into entries, ordered chronologically."""
-    by_value: dict[str, list[Event]] = defaultdict(list)
+    clusters: list[list[_Profile]] = []
+    short: list[bool] = []  # whether a cluster has a sentence of fewer than two content words
+    index: dict[tuple, list[int]] = defaultdict(list)
     for event in sorted(events, key=_source_order):
-        by_value[event.value].append(event)
-    entries: list[Entry] = []
-    for value, group in by_value.items():
-        clusters: list[list[Event]] = []
-        for event in group:
-            for cluster in clusters:
-                if any(same_event(event, other) for other in cluster):
-                    cluster.append(event)
-                    break
-            else:
-                clusters.append([event])
-        for cluster in clusters:
-            first = cluster[0]
-            digest = hashlib.sha1(f"{first.mention.article}:{first.mention.offset}".encode()).hexdigest()[:8]
-            entry_id = f"e-{re.sub(r'[^0-9A-Za-z]+', '-', value)}-{digest}"
-            entries.append(Entry(entry_id, value, first.span, first.title, tuple(e.mention for e in cluster)))
+        profile = _profile(event)
+        keys = _blocking_keys(profile)
+        # A cluster is a candidate when it shares words with this event in nearby years; it needs
+        # two shared words unless a sentence has only one (see _same).
+        by_word: dict[object, set[int]] = defaultdict(set)
+        for key in keys:
+            found = index.get(key)
+            if found:
+                by_word[key[0] if key[0] != "=" else key].update(found)
+        shared_words = Counter(chain.from_iterable(by_word.values()))
+        need = min(2, len(profile.words)) if profile.words else 1
+        candidates = sorted(c for c, n in shared_words.items() if n >= need or short[c])
+        home = next((c for c in candidates if any(_same(profile, other) for other in clusters[c])), None)
+        if home is None:
+            home = len(clusters)
+            clusters.append([])
+            short.append(False)
+        clusters[home].append(profile)
+        short[home] = short[home] or len(profile.words) < 2
+        for key in keys:
+            if not index[key] or index[key][-1] != home:
+                index[key].append(home)
+    entries = [_entry([p.event for p in cluster]) for cluster in clusters]
     entries.sort(key=lambda e: e.sort_key)
     return Timeline(tuple(entries))
+
+
+def _span_days(span: Span) -> int:
+    return (span.end - span.start).days
+
+
+def _claims(cluster: list[Event]) -> list[tuple[Event, list[Event]]]:
+    """The cluster's dates as claims: overlapping dates are one claim, told by its finest date."""
+    finest_first = sorted(cluster, key=lambda e: (_span_days(e.span), _source_order(e)))
+    claims: list[tuple[Event, list[Event]]] = []
+    for event in finest_first:
+        for head, members in claims:
+            if date_relation(head, event) in ("same", "nested"):
+                members.append(event)
+                break
+        else:
+            claims.append((event, [event]))
+    return claims
+
+
+def _entry(cluster: list[Event]) -> Entry:
+    claims = _claims(cluster)
+
+    def weight(claim: tuple[Event, list[Event]]) -> tuple:
+        head, members = claim
+        articles = len({e.mention.article for e in members})
+        return (-articles, _span_days(head.span), min(_source_order(e) for e in members))
+
+    claims.sort(key=weight)
+    head, members = claims[0]
+    first = min(members, key=_source_order)
+    digest = hashlib.sha1(f"{first.mention.article}:{first.mention.offset}".encode()).hexdigest()[:8]
+    entry_id = f"e-{re.sub(r'[^0-9A-Za-z]+', '-', head.value)}-{digest}"
+    actors: dict[Actor, None] = {}
+    for event in cluster:
+        for actor in event.actors:
+            actors.setdefault(actor, None)
+    disputed: tuple[DateClaim, ...] = ()
+    if len(claims) > 1:
+        disputed = tuple(
+            DateClaim(h.value, h.span, tuple(e.mention for e in sorted(m, key=_source_order)), h.range_end)
+            for h, m in claims
+        )
+    title_source = min((e for e in members if e.value == head.value), key=_source_order)
+    return Entry(
+        entry_id,
+        head.value,
+        head.span,
+        title_source.title,
+        tuple(e.mention for e in cluster),
+        tuple(actors),
+        head.range_end,
+        disputed,
+    )

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from timeline.actors import ActorName
+
 CONFIG_NAME = "timeline.toml"
 
 
@@ -30,6 +32,8 @@ class SiteConfig:
     cname: str = ""  # custom domain written to output/CNAME, e.g. "timeline.example.org"
     # The day against which undated articles are judged ("not after today").
     today: date = field(default_factory=date.today)
+    # Site-defined actors ([actors] in timeline.toml: display name = [other names]).
+    actors: tuple[ActorName, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -88,7 +92,9 @@ def load_config(
             if not isinstance(values[key], str):
                 raise ConfigError(f"{config_path}: '{key}' must be a folder path, got {values[key]!r}")
             settings[attr] = (site_dir / values[key]).resolve()
-    unknown = sorted(set(values) - set(_STRING_KEYS) - set(_PATH_KEYS))
+    if "actors" in values:
+        settings["actors"] = _read_actors(values["actors"], config_path)
+    unknown = sorted(set(values) - set(_STRING_KEYS) - set(_PATH_KEYS) - {"actors"})
     if unknown:
         raise ConfigError(f"{config_path}: unknown setting(s) {', '.join(unknown)}")
 
@@ -113,6 +119,20 @@ def load_config(
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{config_path}: unknown timezone {config.timezone!r} (use an IANA name like 'Europe/Paris')")
     return config
+
+
+def _read_actors(table: object, config_path: Path) -> tuple[ActorName, ...]:
+    """``[actors]``: each key a display name, each value a list of other names (or one name)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{config_path}: '[actors]' must be a table of  \"Name\" = [\"alias\", ...]  lines")
+    actors = []
+    for name, aliases in table.items():
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ConfigError(f"{config_path}: actors.{name!r} must be a list of names, got {aliases!r}")
+        actors.append(ActorName(name.strip(), tuple(a.strip() for a in aliases if a.strip())))
+    return tuple(actors)
 
 
 def _read_toml(path: Path) -> dict:

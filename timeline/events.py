@@ -2,15 +2,21 @@
 
 An event is the sentence around a date expression, a short title made from it, and the exact
 expression that dated it. Durations, sets and vague references ("now", "recently") are not events.
+
+Ranges: two date expressions joined as "from X to Y", "X-Y" or "between X and Y" are one event
+whose span runs from the start of X to the end of Y (``range_end`` holds Y's value).
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from timeline.actors import Actor, ActorIndex
 from timeline.dating import DatedArticle
+from timeline.tagger import Timex
 from timeline.tagger.values import Span, value_span
 
 EVENT_TYPES = ("DATE", "TIME")
@@ -24,7 +30,17 @@ _ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n")
 _LEADING_PREPOSITION = re.compile(
-    r"\b(?:on|in|at|since|from|by|during|until|till|before|after|as of|earlier|later)\s*$", re.I
+    r"\b(?:on|in|at|since|from|between|by|during|until|till|before|after|as of|earlier|later)\s*$", re.I
+)
+# What joins the two ends of a range, and what must come before the first end for that joiner.
+_RANGE_DASH = re.compile(r"^\s*[-–—]\s*$")
+_RANGE_WORD = re.compile(r"^\s+(to|through|until|till|and)\s+$", re.I)
+_RANGE_OPENER = {"to": "from", "through": "from", "until": "from", "till": "from", "and": "between"}
+# "between March and May 2022": the first month carries no year, so it is no date expression of
+# its own; it opens a range ending in the month expression that follows.
+_MONTH_NUMBER = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+_OPEN_MONTH = re.compile(
+    r"\b(between|from)\s+(" + "|".join(_MONTH_NUMBER) + r")\s*(and|to|through|until|till|-|–|—)\s*$", re.I
 )
 
 
@@ -46,9 +62,11 @@ class Mention:
 @dataclass(frozen=True)
 class Event:
     value: str  # TIMEX3 value
-    span: Span
+    span: Span  # for a range, from the start of its first date to the end of its last
     title: str
     mention: Mention
+    actors: tuple[Actor, ...] = ()
+    range_end: str | None = None  # TIMEX3 value of a range's last date
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -90,21 +108,78 @@ def make_title(sentence: str, expression_start: int, expression_end: int) -> str
     return title[:1].upper() + title[1:]
 
 
-def extract_events(dated: DatedArticle) -> list[Event]:
+def range_end(text: str, first: Timex, second: Timex) -> Span | None:
+    """The span of ``second`` when it closes a range opened by ``first`` ("from 2014 to 2016")."""
+    if first.type != "DATE" or second.type != "DATE" or not second.resolved:
+        return None
+    between = text[first.end : second.start]
+    word = _RANGE_WORD.match(between)
+    if word:
+        opener = _RANGE_OPENER[word.group(1).lower()]
+        if not re.search(rf"\b{opener}\s*$", text[max(0, first.start - 12) : first.start], re.I):
+            return None
+    elif not _RANGE_DASH.match(between):
+        return None
+    return value_span(second.value)
+
+
+def _month_opening(text: str, timex: Timex, span: Span) -> tuple[int, Span] | None:
+    """Where a range opened by a bare month name begins, and that month's span, when ``timex`` (a
+    month or day) closes it: "between March and May 2022", "from January to March 3, 2021"."""
+    if timex.type != "DATE" or span.precision not in ("month", "day"):
+        return None
+    match = _OPEN_MONTH.search(text, max(0, timex.start - 40), timex.start)
+    if match is None or match.end() != timex.start:
+        return None
+    connector = match.group(3).lower()
+    if connector.isalpha() and _RANGE_OPENER[connector] != match.group(1).lower():
+        return None
+    month = _MONTH_NUMBER[match.group(2).lower()]
+    year = span.start.year if month <= span.start.month else span.start.year - 1
+    first = value_span(f"{year:04d}-{month:02d}")
+    return (match.start(2), first) if first is not None else None
+
+
+def _range_start(value: str, span: Span, end: Span) -> tuple[str, Span]:
+    """The first end of a range; when it gave no year ("March 3 to May 5, 2022", "November to
+    February 2022") and lands after the range's end, it takes the end's year, or the year before."""
+    if span.start > end.end and re.match(r"\d{4}", value):
+        for year in (end.end.year, end.end.year - 1):
+            moved = f"{year:04d}" + value[4:]
+            moved_span = value_span(moved)
+            if moved_span is not None and moved_span.start <= end.end:
+                return moved, moved_span
+    return value, span
+
+
+def extract_events(dated: DatedArticle, actors: ActorIndex | None = None) -> list[Event]:
     article, text = dated.article, dated.document.text
     bounds = sentence_bounds(text)
     events: list[Event] = []
+    timexes = [t for t in dated.timexes if t.type in EVENT_TYPES and t.resolved and value_span(t.value)]
     k = 0
-    for timex in dated.timexes:
-        if timex.type not in EVENT_TYPES or not timex.resolved:
-            continue
-        span = value_span(timex.value)
-        if span is None:
-            continue
-        while k < len(bounds) - 1 and bounds[k][1] <= timex.start:
+    i = 0
+    while i < len(timexes):
+        timex = timexes[i]
+        value, span = timex.value, value_span(timex.value)
+        start, end, last_value = timex.start, timex.end, None
+        closing = range_end(text, timex, timexes[i + 1]) if i + 1 < len(timexes) else None
+        opened = _month_opening(text, timex, span) if closing is None else None
+        if opened is not None:
+            start, first_span = opened
+            value, last_value = f"{first_span.start.year:04d}-{first_span.start.month:02d}", timex.value
+            span = Span(first_span.start, span.end, "month")
+        elif closing is not None:
+            value, span = _range_start(value, span, closing)
+            if span.start <= closing.end:
+                last_value, end = timexes[i + 1].value, timexes[i + 1].end
+                span = Span(span.start, closing.end, span.precision)
+                i += 1
+        i += 1
+        while k < len(bounds) - 1 and bounds[k][1] <= start:
             k += 1
         s, e = bounds[k] if bounds else (0, len(text))
-        s, e = min(s, timex.start), max(e, timex.end)
+        s, e = min(s, start), max(e, end)
         sentence = text[s:e]
         mention = Mention(
             article=article.slug,
@@ -113,12 +188,13 @@ def extract_events(dated: DatedArticle) -> list[Event]:
             outlet=article.source,
             url=article.url,
             published=article.published,
-            expression=timex.text,
+            expression=text[start:end],
             sentence=" ".join(sentence.split()),
-            offset=(timex.start, timex.end),
+            offset=(start, end),
         )
-        title = make_title(sentence, timex.start - s, timex.end - s)
-        events.append(Event(timex.value, span, title, mention))
+        title = make_title(sentence, start - s, end - s)
+        found = actors.find(sentence) if actors is not None else ()
+        events.append(Event(value, span, title, mention, found, last_value))
     return events
 
 

@@ -2,15 +2,56 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
-from timeline.chronology import Timeline
+import icalendar
+
+from timeline.chronology import DateClaim, Entry, Timeline, group_label
+from timeline.config import SiteConfig
+from timeline.events import Mention
+from timeline.tagger.values import Span, value_span
+
+
+def _range(entry: Entry) -> dict | None:
+    """A range entry's two ends, as TIMEX3 values, with the label shown for the span."""
+    if entry.range_end is None:
+        return None
+    return {"start": entry.value, "end": entry.range_end, "label": entry.label}
+
+
+def _claim(claim: DateClaim) -> dict:
+    return {
+        "value": claim.value,
+        "start": claim.span.start.isoformat(),
+        "end": claim.span.end.isoformat(),
+        "precision": claim.span.precision,
+        "label": claim.label,
+        "range": {"start": claim.value, "end": claim.range_end} if claim.range_end else None,
+        "sources": [{"article": m.article, "expression": m.expression, "offset": list(m.offset)} for m in claim.sources],
+    }
+
+
+def source_values(entry: Entry) -> dict[tuple[str, tuple[int, int]], str]:
+    """What date each source of a disputed entry gives."""
+    return {(m.article, m.offset): c.value for c in entry.disputed for m in c.sources}
+
+
+def _says(entry: Entry, mention: Mention, values: dict) -> str:
+    return values.get((mention.article, mention.offset), entry.value)
 
 
 def events_document(timeline: Timeline) -> dict:
     """The ``events.json`` document: a stable, documented shape (see README)."""
     events = []
     for entry in timeline.entries:
+        says = source_values(entry)
         events.append(
             {
                 "id": entry.id,
@@ -30,9 +71,14 @@ def events_document(timeline: Timeline) -> dict:
                         "expression": m.expression,
                         "sentence": m.sentence,
                         "offset": list(m.offset),
+                        "value": _says(entry, m, says),
                     }
                     for m in entry.sources
                 ],
+                "actors": [a.name for a in entry.actors],
+                "range": _range(entry),
+                # When the sources disagree on the date: every date given, and who gives it (else null).
+                "disputed": [_claim(c) for c in entry.disputed] or None,
             }
         )
     return {"events": events}
@@ -40,3 +86,158 @@ def events_document(timeline: Timeline) -> dict:
 
 def events_json(timeline: Timeline) -> bytes:
     return json.dumps(events_document(timeline), ensure_ascii=False, indent=1).encode() + b"\n"
+
+
+# --- Atom feed, iCalendar, TimelineJS, CSV -------------------------------------------------------
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_SIZE = 50
+
+
+def _entry_url(config: SiteConfig, entry: Entry) -> str:
+    """The entry on the timeline page: absolute when the site has a full base URL."""
+    return (config.absolute_url("index.html") or "index.html") + "#" + entry.id
+
+
+def _feed_id(config: SiteConfig) -> str:
+    return config.absolute_url("") or uuid.uuid5(uuid.NAMESPACE_URL, "timeline:" + config.title).urn
+
+
+def newest_published(entry: Entry) -> date | None:
+    dates = [m.published for m in entry.sources if m.published]
+    return max(dates) if dates else None
+
+
+def _sources_html(entry: Entry) -> str:
+    values = source_values(entry)
+    items = []
+    for m in entry.sources:
+        cite = html.escape(m.article_title) + (f", {html.escape(m.outlet)}" if m.outlet else "")
+        if m.url:
+            cite = f'<a href="{html.escape(m.url)}">{cite}</a>'
+        said = f" (gives {html.escape(values[(m.article, m.offset)])})" if (m.article, m.offset) in values else ""
+        items.append(f"<li><blockquote>{html.escape(m.sentence)}</blockquote> {cite}{said}</li>")
+    disputed = "<p>The sources disagree on the date.</p>" if entry.disputed else ""
+    return f"<p>{html.escape(entry.label)}</p>{disputed}<ul>{''.join(items)}</ul>"
+
+
+def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> bytes:
+    """``feed.xml``: the entries most recently reported (by their sources' publication dates)."""
+    dated = [(newest_published(e), e) for e in timeline.entries]
+    newest = sorted((pair for pair in dated if pair[0]), key=lambda pair: (pair[0], pair[1].id), reverse=True)[:size]
+
+    def stamp(day: date) -> str:
+        return day.isoformat() + "T00:00:00Z"
+
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _feed_id(config)
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = config.title
+    if config.description:
+        ET.SubElement(feed, f"{{{ATOM}}}subtitle").text = config.description
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = stamp(newest[0][0] if newest else config.today)
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = config.title
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=config.absolute_url("") or "index.html")
+    if config.absolute_url("feed.xml"):
+        ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=config.absolute_url("feed.xml"))
+    for published, entry in newest:
+        item = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(item, f"{{{ATOM}}}id").text = uuid.uuid5(uuid.NAMESPACE_URL, _feed_id(config) + "#" + entry.id).urn
+        ET.SubElement(item, f"{{{ATOM}}}title").text = f"{entry.label}: {entry.title}"
+        ET.SubElement(item, f"{{{ATOM}}}updated").text = stamp(published)
+        ET.SubElement(item, f"{{{ATOM}}}link", href=_entry_url(config, entry))
+        for actor in entry.actors:
+            ET.SubElement(item, f"{{{ATOM}}}category", term=actor.slug, label=actor.name)
+        ET.SubElement(item, f"{{{ATOM}}}content", type="html").text = _sources_html(entry)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
+    """``events.ics``: every entry as an all-day event over its span (a day, a month, a year...)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//timeline//events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", config.title)
+    # DTSTAMP is required; the build's day keeps the file identical between builds of the same content.
+    stamp = datetime.combine(config.today, datetime.min.time(), tzinfo=timezone.utc)
+    host = urlsplit(config.base_url).hostname or "timeline"
+    for entry in timeline.entries:
+        event = icalendar.Event()
+        event.add("uid", f"{entry.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", entry.span.start)
+        event.add("dtend", entry.span.end + timedelta(days=1))  # DTEND of an all-day event is exclusive
+        event.add("summary", entry.title + (" (date disputed)" if entry.disputed else ""))
+        lines = [entry.label] + [f"{m.sentence} — {m.article_title}" + (f", {m.outlet}" if m.outlet else "") for m in entry.sources]
+        event.add("description", "\n\n".join(lines))
+        if entry.actors:
+            event.add("categories", [a.name for a in entry.actors])
+        if config.absolute_url():
+            event.add("url", _entry_url(config, entry))
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _timelinejs_date(value_span_: Span, day: date, label: str | None = None) -> dict:
+    """A TimelineJS3 date object at the span's precision (year; year-month; year-month-day)."""
+    result: dict = {"year": day.year}
+    if value_span_.precision in ("month", "season", "quarter", "half", "week", "day"):
+        result["month"] = day.month
+    if value_span_.precision in ("week", "day"):
+        result["day"] = day.day
+    if label:
+        result["display_date"] = label
+    return result
+
+
+def timelinejs_document(timeline: Timeline, config: SiteConfig) -> dict:
+    """``timelinejs.json``: Knight Lab TimelineJS3's JSON format (title slide + one slide per entry)."""
+    events = []
+    for entry in timeline.entries:
+        slide: dict = {
+            "unique_id": entry.id,
+            "start_date": _timelinejs_date(entry.span, entry.span.start),
+            "text": {"headline": html.escape(entry.title), "text": _sources_html(entry)},
+            "display_date": entry.label,
+        }
+        end_span = value_span(entry.range_end) if entry.range_end else entry.span
+        multi = entry.range_end or entry.span.precision in ("decade", "century", "season", "quarter", "half")
+        if multi and end_span is not None:
+            slide["end_date"] = _timelinejs_date(end_span, entry.span.end)
+        group = group_label(entry.span)
+        slide["group"] = group
+        events.append(slide)
+    title = {"text": {"headline": html.escape(config.title), "text": html.escape(config.description)}}
+    return {"title": title, "events": events}
+
+
+def timelinejs_json(timeline: Timeline, config: SiteConfig) -> bytes:
+    return json.dumps(timelinejs_document(timeline, config), ensure_ascii=False, indent=1).encode() + b"\n"
+
+
+CSV_COLUMNS = (
+    "id", "value", "start", "end", "precision", "label", "title", "actors", "range_end", "disputed",
+    "source_count", "articles", "outlets", "expressions", "urls",
+)
+
+
+def events_csv(timeline: Timeline) -> bytes:
+    """``events.csv``: one row per entry; lists within a cell are separated by " | "."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in timeline.entries:
+        writer.writerow(
+            [
+                e.id, e.value, e.span.start.isoformat(), e.span.end.isoformat(), e.span.precision, e.label, e.title,
+                " | ".join(a.name for a in e.actors),
+                e.range_end or "",
+                " | ".join(f"{c.value}: {', '.join(m.article for m in c.sources)}" for c in e.disputed),
+                len(e.sources),
+                " | ".join(m.article for m in e.sources),
+                " | ".join(m.outlet or "" for m in e.sources),
+                " | ".join(m.expression for m in e.sources),
+                " | ".join(m.url or "" for m in e.sources),
+            ]
+        )
+    return out.getvalue().encode("utf-8")

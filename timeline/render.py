@@ -19,7 +19,8 @@ from timeline.chronology import Timeline
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
 from timeline.events import article_page
-from timeline.exports import events_json
+from timeline.exports import atom_feed, events_csv, events_json, icalendar_file, timelinejs_json
+from timeline.navigation import entry_tags, filter_index, script_json
 from timeline.problems import display_path
 from timeline.theme_files import DEFAULT_THEME
 
@@ -114,7 +115,30 @@ class Site:
 
 
 def timeline_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    yield renderer.page("index.html", "index.html", timeline=site.timeline, articles=site.articles)
+    tags = entry_tags(site.timeline, {d.article.slug: d.article.tags for d in site.articles})
+    yield renderer.page(
+        "index.html",
+        "index.html",
+        timeline=site.timeline,
+        articles=site.articles,
+        entry_tags=tags,
+        filter_json=script_json(filter_index(site.timeline, tags)),
+    )
+
+
+def actor_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    """``actors/<slug>/index.html``: every entry naming the actor, and an index of actors."""
+    groups = site.timeline.actor_groups
+    yield renderer.page("actors.html", "actors/index.html", actor_groups=groups)
+    for group in groups:
+        timeline = Timeline(group.entries)
+        yield renderer.page("actor.html", f"actors/{group.actor.slug}/index.html", actor=group.actor, timeline=timeline)
+
+
+def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    """``<year>/index.html`` ("2023/", "1990s/"): the entries of one year group."""
+    for group in site.timeline.groups:
+        yield renderer.page("year.html", f"{group.slug}/index.html", group=group, years=site.timeline.groups)
 
 
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
@@ -124,6 +148,13 @@ def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     yield OutputFile("events.json", events_json(site.timeline), "events")
+
+
+def export_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    yield OutputFile("feed.xml", atom_feed(site.timeline, renderer.config), "feed")
+    yield OutputFile("events.ics", icalendar_file(site.timeline, renderer.config), "calendar")
+    yield OutputFile("timelinejs.json", timelinejs_json(site.timeline, renderer.config), "timelinejs")
+    yield OutputFile("events.csv", events_csv(site.timeline), "csv")
 
 
 def static_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
@@ -146,7 +177,17 @@ def host_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 
 # Each producer turns the site model into output files; a new kind of page is one more producer.
-PRODUCERS = (timeline_pages, article_pages, not_found_page, data_files, static_files, host_files)
+PRODUCERS = (
+    timeline_pages,
+    article_pages,
+    actor_pages,
+    year_pages,
+    not_found_page,
+    data_files,
+    export_files,
+    static_files,
+    host_files,
+)
 
 
 def render_site(config: SiteConfig, articles: list[DatedArticle], timeline: Timeline) -> Iterator[OutputFile]:

@@ -1,0 +1,49 @@
+"""The timeline page's filter index: which actors, tags and year each entry has.
+
+The index is embedded in the page as JSON (a file loaded by ``fetch`` would not work from
+``file://``) and holds only small integers per entry; the text searched is the page's own text.
+"""
+
+from __future__ import annotations
+
+import json
+
+from timeline.chronology import Timeline
+
+
+def entry_tags(timeline: Timeline, tags_by_article: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Each entry's tags: the tags of the articles it cites, in first-seen order."""
+    result: dict[str, tuple[str, ...]] = {}
+    for entry in timeline.entries:
+        seen: dict[str, None] = {}
+        for mention in entry.sources:
+            for tag in tags_by_article.get(mention.article, ()):
+                seen.setdefault(tag, None)
+        result[entry.id] = tuple(seen)
+    return result
+
+
+def filter_index(timeline: Timeline, tags: dict[str, tuple[str, ...]]) -> dict:
+    """``{"actors": [[slug, name]...], "tags": [...], "years": [[slug, label]...],
+    "entries": [[id, [actor indexes], [tag indexes], year index], ...]}`` in page order."""
+    actors = [g.actor for g in timeline.actor_groups]
+    actor_at = {a: i for i, a in enumerate(actors)}
+    tag_names = sorted({t for ts in tags.values() for t in ts}, key=lambda t: (t.lower(), t))
+    tag_at = {t: i for i, t in enumerate(tag_names)}
+    years = list(timeline.groups)
+    entries = []
+    for y, group in enumerate(years):
+        for entry in group.entries:
+            entries.append([entry.id, [actor_at[a] for a in entry.actors], [tag_at[t] for t in tags.get(entry.id, ())], y])
+    return {
+        "actors": [[a.slug, a.name] for a in actors],
+        "tags": tag_names,
+        "years": [[g.slug, g.label] for g in years],
+        "entries": entries,
+    }
+
+
+def script_json(data: object) -> str:
+    """JSON safe inside ``<script type="application/json">``: no "</script>" or "<!--" can end it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
