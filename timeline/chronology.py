@@ -140,6 +140,13 @@ def same_event(a: Event, b: Event) -> bool:
     return len(wa & wb) / min(len(wa), len(wb)) >= SIMILARITY_THRESHOLD
 
 
+def _similar(wa: frozenset[str], wb: frozenset[str], a: Event, b: Event) -> bool:
+    """``same_event`` for two events of the same value whose content words are known."""
+    if not wa or not wb:
+        return a.mention.sentence == b.mention.sentence
+    return len(wa & wb) / min(len(wa), len(wb)) >= SIMILARITY_THRESHOLD
+
+
 def _source_order(event: Event) -> tuple:
     m = event.mention
     return (m.published or date.max, m.article, m.offset)
@@ -152,15 +159,32 @@ def merge(events: list[Event]) -> Timeline:
         by_value[event.value].append(event)
     entries: list[Entry] = []
     for value, group in by_value.items():
-        clusters: list[list[Event]] = []
-        for event in group:
-            for cluster in clusters:
-                if any(same_event(event, other) for other in cluster):
-                    cluster.append(event)
-                    break
+        # Each event joins the first cluster holding a member it is ``same_event`` with. Only
+        # members sharing a content word (or, without content words, the same sentence) can be:
+        # an index from words to clusters finds those candidates without comparing every pair.
+        clusters: list[list[int]] = []
+        words = [content_words(e.mention.sentence) for e in group]
+        by_word: dict[str, set[int]] = defaultdict(set)  # content word -> clusters holding it
+        by_sentence: dict[str, set[int]] = defaultdict(set)  # for events without content words
+        for i, event in enumerate(group):
+            wi = words[i]
+            if wi:
+                candidates = sorted({c for w in wi for c in by_word.get(w, ())})
             else:
-                clusters.append([event])
-        for cluster in clusters:
+                candidates = sorted(by_sentence.get(event.mention.sentence, ()))
+            home = next(
+                (c for c in candidates if any(_similar(wi, words[j], event, group[j]) for j in clusters[c])), None
+            )
+            if home is None:
+                home = len(clusters)
+                clusters.append([])
+            clusters[home].append(i)
+            for w in wi:
+                by_word[w].add(home)
+            if not wi:
+                by_sentence[event.mention.sentence].add(home)
+        for indexes in clusters:
+            cluster = [group[i] for i in indexes]
             first = cluster[0]
             digest = hashlib.sha1(f"{first.mention.article}:{first.mention.offset}".encode()).hexdigest()[:8]
             entry_id = f"e-{re.sub(r'[^0-9A-Za-z]+', '-', value)}-{digest}"
