@@ -77,6 +77,7 @@ class ExecutorSpec:
     kind: str = "process"
     jobs: int | None = None  # None: all cores
     scheduler: str | None = None  # Dask scheduler address, e.g. tcp://host:8786
+    connect_seconds: float = 10.0  # how long to wait for the scheduler
 
     @property
     def workers(self) -> int:
@@ -94,7 +95,7 @@ def open_executor(spec: ExecutorSpec) -> Iterator[Executor | None]:
         if not spec.scheduler:
             raise ExecutorError("--executor dask needs --scheduler tcp://host:8786")
         try:
-            client = Client(spec.scheduler, timeout="10s")
+            client = Client(spec.scheduler, timeout=f"{spec.connect_seconds}s")
         except (OSError, TimeoutError) as e:
             raise ExecutorError(f"cannot reach the Dask scheduler at {spec.scheduler}: {e}") from None
         try:
@@ -131,10 +132,8 @@ def tag_stream(
         yield from _stream(executor, jobs, 4 * spec.workers, on_done)
         return
     with open_executor(spec) as opened:
-        if opened is None:
-            yield from (tag_one(job) for job in jobs)
-        else:
-            yield from _stream(opened, jobs, 4 * spec.workers, on_done)
+        assert opened is not None  # one local worker was handled above
+        yield from _stream(opened, jobs, 4 * spec.workers, on_done)
 
 
 def _batches(jobs: list[TagJob], size: int) -> Iterable[list[TagJob]]:
