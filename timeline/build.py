@@ -12,6 +12,7 @@ time to render pages. The merged timeline (every event) is held whole: the index
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,9 +130,15 @@ def scan_articles(
     scan = _Scan()
     paths = find_article_files(config.content_dir)
     jobs: list[TagJob] = []
+    # Plain string prefixes: pathlib's relative_to is most of the time of a build with no changes.
+    content_prefix = str(config.content_dir).rstrip("/") + "/"
+    site_prefix = str(config.site_dir).rstrip("/") + "/"
     for path in paths:
-        shown = display_path(path, config.site_dir)
-        rel = path.relative_to(config.content_dir).as_posix()
+        name = str(path)
+        shown = name[len(site_prefix) :] if name.startswith(site_prefix) else name
+        rel = name[len(content_prefix) :] if name.startswith(content_prefix) else path.relative_to(config.content_dir).as_posix()
+        if os.sep != "/":  # pragma: no cover - Windows
+            shown, rel = display_path(path, config.site_dir), path.relative_to(config.content_dir).as_posix()
         scan.order.append(rel)
         try:
             data = read_article_bytes(path)
@@ -147,8 +154,9 @@ def scan_articles(
         if progress:
             progress("tagging", done, len(jobs))
 
+    rel_of = {job.key: rel for job, rel in zip(jobs, [j.path.relative_to(config.content_dir).as_posix() for j in jobs])}
     for outcome in tag_stream(jobs, executor, on_done=tagged):
-        rel = outcome.path.relative_to(config.content_dir).as_posix()
+        rel = rel_of[outcome.job_key]
         if outcome.dated is None:
             assert outcome.problem is not None
             scan.failed[rel] = outcome.problem
