@@ -61,6 +61,7 @@ TAG_FEED_ATOM = None
 LOAD_CONTENT_CACHE = False
 CACHE_CONTENT = False
 DEFAULT_PAGINATION = False
+SLUGIFY_SOURCE = "basename"  # page names from file names, as timeline does (wire titles repeat)
 """
 
 HUGO_CONF = """baseURL = "/"
