@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 
+from timeline import site_files
 from timeline.chronology import Timeline
 from timeline import __version__
 from timeline.cache import TaggedArticle
@@ -22,6 +23,7 @@ from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
 from timeline.events import article_page
 from timeline.exports import events_json
+from timeline.problems import display_path
 from timeline.theme_files import DEFAULT_THEME
 
 
@@ -76,7 +78,7 @@ def relative_root(page_path: str) -> str:
 
 _PACKAGE = Path(__file__).resolve().parent
 # Code that shapes the pages from tagged articles: a change to any of it re-renders every page.
-_RENDER_SOURCES = ("render.py", "chronology.py", "exports.py", "config.py")
+_RENDER_SOURCES = ("render.py", "chronology.py", "exports.py", "config.py", "site_files.py")
 
 
 def render_fingerprint(config: SiteConfig, theme: Theme) -> str:
@@ -104,8 +106,10 @@ class SiteRenderer:
         # Whether the previous build's file at a path was made from exactly these inputs.
         self.reusable = reusable or (lambda path, inputs: False)
 
-    def page(self, template: str, path: str, **context) -> OutputFile:
-        root = relative_root(path)
+    def page(self, template: str, path: str, *, from_any_depth: bool = False, **context) -> OutputFile:
+        """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
+        its links start from the base path ("/repo/static/...") and it has no canonical URL."""
+        root = self.config.base_path if from_any_depth else relative_root(path)
 
         def url(target: str) -> str:
             return posixpath.join(root, target) if target else (root or "./") + "index.html"
@@ -115,10 +119,10 @@ class SiteRenderer:
             page_path=path,
             root=root,
             url=url,
-            canonical=self.config.absolute_url(path.removesuffix("index.html")),
+            canonical=None if from_any_depth else site_files.page_url(self.config, path),
             **context,
         )
-        return OutputFile(path, rendered.encode(), template)
+        return OutputFile(path, rendered.encode(), f"template {template}")
 
     def article_inputs(self, tagged: TaggedArticle, timeline: Timeline) -> str:
         """Digest of what an article's page is made from: the article, the entries its dates link
@@ -145,7 +149,7 @@ class SiteRenderer:
 
         body = dated.document.wrap(spans, wrapper)
         page = self.page("article.html", path, article=dated.article, dated=dated, body=body)
-        return OutputFile(page.path, page.data, dated.article.rel_path, inputs)
+        return OutputFile(page.path, page.data, display_path(dated.article.path, self.config.site_dir), inputs)
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
         path = article_page(tagged.article.slug)
         inputs = renderer.article_inputs(tagged, site.timeline)
         if renderer.reusable(path, inputs):
-            yield OutputFile(path, None, tagged.article.rel_path, inputs)
+            yield OutputFile(path, None, display_path(tagged.article.path, renderer.config.site_dir), inputs)
         else:
             yield renderer.article_page(site.load(tagged), site.timeline, inputs)
 
@@ -184,8 +188,22 @@ def static_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
         yield OutputFile(rel, file.read_bytes(), str(file))
 
 
+def not_found_page(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    yield renderer.page("404.html", site_files.NOT_FOUND_PAGE, from_any_depth=True)
+
+
+def host_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    """robots.txt, and what GitHub Pages reads on a branch deploy: .nojekyll (serve files as they
+    are, no Jekyll) and CNAME (the custom domain)."""
+    yield OutputFile("robots.txt", site_files.robots_txt(renderer.config), "robots.txt")
+    yield OutputFile(".nojekyll", b"", ".nojekyll")
+    cname = site_files.cname_file(renderer.config)
+    if cname is not None:
+        yield OutputFile("CNAME", cname, "the cname setting")
+
+
 # Each producer turns the site model into output files; a new kind of page is one more producer.
-PRODUCERS = (timeline_pages, article_pages, data_files, static_files)
+PRODUCERS = (timeline_pages, article_pages, not_found_page, data_files, static_files, host_files)
 
 
 def newest_first(articles: list[TaggedArticle]) -> tuple[TaggedArticle, ...]:
@@ -198,5 +216,12 @@ def newest_first(articles: list[TaggedArticle]) -> tuple[TaggedArticle, ...]:
 
 
 def render_site(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    pages: list[str] = []
     for producer in PRODUCERS:
-        yield from producer(renderer, site)
+        for file in producer(renderer, site):
+            if site_files.is_listed_page(file.path):
+                pages.append(file.path)
+            yield file
+    # The sitemap lists the pages the producers made, so a new kind of page needs no change here.
+    for path, data in site_files.sitemap_files(renderer.config, pages):
+        yield OutputFile(path, data, "sitemap")
