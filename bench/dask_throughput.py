@@ -22,6 +22,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
+# The scheduler (in this process) and the workers (its children) load this checkout's timeline.
+sys.path.insert(0, str(REPO))
+os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
 from corpus import write_corpus  # noqa: E402
 
 

@@ -204,3 +204,22 @@ def test_serve_style_cache_rebuilds_incrementally(three, counted):
     result = build_site(three.config(), cache)
     assert sorted(d.article.slug for d in result.articles) == ["a", "b"]
     assert not (three.output / "articles" / "c").exists()
+
+
+def test_files_untouched_since_the_last_build_are_not_read(three, monkeypatch):
+    old = 1_600_000_000
+    for file in three.content.iterdir():
+        os.utime(file, (old, old))
+    build_site(three.config())
+    opened: list[str] = []
+    from timeline import build as build_module
+
+    real = build_module.read_article_bytes
+    monkeypatch.setattr(build_module, "read_article_bytes", lambda path: opened.append(path.name) or real(path))
+    build_site(three.config())
+    assert opened == []
+    # A file whose size or modification time differs from what the cache saw is read again.
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    os.utime(three.content / "b.md", (old, old))
+    result = build_site(three.config())
+    assert opened == ["b.md"] and result.articles_tagged == 1

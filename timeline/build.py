@@ -15,7 +15,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -24,6 +24,7 @@ from timeline.articles import find_article_files, read_article_bytes
 from timeline.cache import (
     ArticleStamp,
     DiskStore,
+    FileSeen,
     OutputManifest,
     TaggedArticle,
     article_key,
@@ -115,6 +116,7 @@ class _Scan:
 
     order: list[str] = field(default_factory=list)  # paths in the content folder, in file order
     fresh: dict[str, TaggedArticle] = field(default_factory=dict)  # tagged in this build
+    seen: dict[str, FileSeen | None] = field(default_factory=dict)  # unchanged bytes, file touched
     failed: dict[str, Problem] = field(default_factory=dict)
     tagged: int = 0
 
@@ -130,6 +132,10 @@ def scan_articles(
     scan = _Scan()
     paths = find_article_files(config.content_dir)
     jobs: list[TagJob] = []
+    # A file changed within the last second may change again within the same timestamp tick, so
+    # its size and time vouch for nothing: it is always read and hashed, and its time not recorded.
+    trust_before = time.time_ns() - 1_000_000_000
+    seen_of: dict[str, FileSeen | None] = {}
     # Plain string prefixes: pathlib's relative_to is most of the time of a build with no changes.
     content_prefix = str(config.content_dir).rstrip("/") + "/"
     site_prefix = str(config.site_dir).rstrip("/") + "/"
@@ -140,15 +146,31 @@ def scan_articles(
         if os.sep != "/":  # pragma: no cover - Windows
             shown, rel = display_path(path, config.site_dir), path.relative_to(config.content_dir).as_posix()
         scan.order.append(rel)
+        stamp = stamps.get(rel)
+        try:
+            st = os.stat(name)
+        except OSError:
+            st = None
+        if (
+            st is not None
+            and stamp is not None
+            and stamp.seen == FileSeen(shown, st.st_size, st.st_mtime_ns)
+            and st.st_mtime_ns < trust_before
+            and stamp.valid_on(config.today)
+        ):
+            continue  # the file is as the cache saw it: not even read
         try:
             data = read_article_bytes(path)
         except ContentError as e:
             scan.failed[rel] = e.problem(shown)
             continue
         key = article_key(data, rel, shown, store.fingerprint)
-        stamp = stamps.get(rel)
+        seen = FileSeen(shown, st.st_size, st.st_mtime_ns) if st is not None and st.st_mtime_ns < trust_before else None
         if stamp is None or stamp.key != key or not stamp.valid_on(config.today):
             jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today))
+            seen_of[key] = seen
+        elif stamp.seen != seen:
+            scan.seen[rel] = seen  # same bytes, file touched: remember it as it is now
 
     def tagged(done: int) -> None:
         if progress:
@@ -163,7 +185,8 @@ def scan_articles(
             continue
         # Full articles go straight to the cache; the build keeps only the small summary.
         store.put_article(outcome.job_key, outcome.dated)
-        scan.fresh[rel] = summarize(outcome.job_key, outcome.dated, list(outcome.events), config.today)
+        tagged_article = summarize(outcome.job_key, outcome.dated, list(outcome.events), config.today)
+        scan.fresh[rel] = replace(tagged_article, seen=seen_of.get(outcome.job_key))
     scan.tagged = len(jobs)
     return scan
 
@@ -233,9 +256,12 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
             return result
 
     present = [rel for rel in scan.order if rel not in scan.failed]
-    if scan.fresh or set(present) != set(cache.stamps):
+    if scan.fresh or scan.seen or set(present) != set(cache.stamps):
         index = cache.index if cache.index is not None else store.load_index()
         index = {rel: scan.fresh.get(rel) or index.get(rel) for rel in present}
+        for rel, seen in scan.seen.items():
+            if index.get(rel) is not None:
+                index[rel] = replace(index[rel], seen=seen)
         if any(record is None for record in index.values()):  # stamps without index entries: retag all
             cache.stamps, cache.index = {}, {}
             return _build(config, cache, executor, progress)

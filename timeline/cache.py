@@ -75,9 +75,19 @@ class TaggedArticle:
     notes: tuple[Problem, ...]
     links: tuple[tuple[int, int], ...]  # spans of the date expressions, to find their entries
     today: date | None = None  # the day an undated article was judged against; None when it did not matter
+    seen: FileSeen | None = None  # the file as last read, to skip reading it while it stays so
 
     def valid_on(self, today: date) -> bool:
         return self.today is None or self.today == today
+
+
+@dataclass(frozen=True)
+class FileSeen:
+    """An article file as a build read it: where it was shown from, its size and modification time."""
+
+    shown: str
+    size: int
+    mtime_ns: int
 
 
 @dataclass(frozen=True)
@@ -88,13 +98,14 @@ class ArticleStamp:
     today: date | None
     slug: str
     notes: tuple[Problem, ...]
+    seen: FileSeen | None = None
 
     def valid_on(self, today: date) -> bool:
         return self.today is None or self.today == today
 
 
 def stamps_of(index: dict[str, TaggedArticle]) -> dict[str, ArticleStamp]:
-    return {rel: ArticleStamp(r.key, r.today, r.article.slug, r.notes) for rel, r in index.items()}
+    return {rel: ArticleStamp(r.key, r.today, r.article.slug, r.notes, r.seen) for rel, r in index.items()}
 
 
 def summarize(key: str, dated: DatedArticle, events: list[Event], today: date) -> TaggedArticle:

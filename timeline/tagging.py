@@ -154,7 +154,16 @@ def _stream(executor: Executor, jobs: list[TagJob], window: int, on_done) -> Ite
     while pending:
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
         for future in finished:
-            for outcome in future.result():
+            try:
+                outcomes = future.result()
+            except Exception as e:  # a worker that died or lacks this version of timeline
+                for other in pending:
+                    other.cancel()
+                raise ExecutorError(
+                    f"tagging failed on the executor ({type(e).__name__}: {e}); "
+                    "its workers need the same version of timeline installed"
+                ) from None
+            for outcome in outcomes:
                 yield outcome
                 done += 1
             if on_done:
