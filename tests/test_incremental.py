@@ -188,9 +188,14 @@ def test_replaced_sites_are_removed(three):
     build_site(three.config())
     three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
     build_site(three.config())
-    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Thursday."))
+    assert list(three.root.glob(".output.previous-*")) == []
+    leftover = three.root / ".output.previous-123-456" / "articles" / "a"  # from a killed build
+    leftover.mkdir(parents=True)
+    (leftover / "index.html").write_text("old")
+    (three.root / ".elsewhere").mkdir()
     build_site(three.config())
-    assert len(list(three.root.glob(".output.previous-*"))) <= 1
+    assert not (three.root / ".output.previous-123-456").exists()
+    assert (three.root / ".elsewhere").is_dir() and (three.output / "index.html").is_file()
 
 
 def test_serve_style_cache_rebuilds_incrementally(three, counted):

@@ -228,11 +228,8 @@ def build_site(
     """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
     processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental."""
     started = time.perf_counter()
-    cleanup = remove_replaced_sites(config.output_dir)
-    try:
-        result = _build(config, cache if cache is not None else ArticleCache(), executor, progress)
-    finally:
-        cleanup.join()
+    remove_replaced_sites(config.output_dir)  # what an interrupted earlier build left
+    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,19 +47,12 @@ def check_output_dir(output_dir: Path, protected: Iterable[Path]) -> None:
         raise OutputError(f"refusing to use {output_dir} as the output folder: it would be replaced by the build")
 
 
-def remove_replaced_sites(output_dir: Path) -> threading.Thread:
-    """Delete, in a background thread, the sites earlier builds replaced; join the thread before
-    the build ends. Only this tool's hidden ``.<output>.previous-*`` folders are touched."""
+def remove_replaced_sites(output_dir: Path) -> None:
+    """Delete what an interrupted build left of a replaced site (``.<output>.previous-*``)."""
     output_dir = output_dir.resolve()
-    stale = list(output_dir.parent.glob(f".{output_dir.name}.previous-*")) if output_dir.parent.is_dir() else []
-
-    def remove() -> None:
-        for folder in stale:
+    if output_dir.parent.is_dir():
+        for folder in output_dir.parent.glob(f".{output_dir.name}.previous-*"):
             shutil.rmtree(folder, ignore_errors=True)
-
-    thread = threading.Thread(target=remove, name="remove-replaced-sites", daemon=False)
-    thread.start()
-    return thread
 
 
 def _keep(previous: Path, target: Path) -> None:
@@ -128,6 +120,5 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    # The replaced site is deleted by the next build's ``remove_replaced_sites``, in the background
-    # while it tags and renders: deleting thousands of files here would double a small rebuild.
+    shutil.rmtree(old_site, ignore_errors=True)
     return WriteReport(written, total, unchanged, OutputManifest(files=records))
