@@ -198,7 +198,7 @@ def test_output_folder_that_would_destroy_sources_is_refused(site, bad):
 
 
 def test_cache_retags_only_changed_articles(site, monkeypatch):
-    from timeline import build as build_module
+    from timeline import tagging as tagging_module
     from timeline.build import ArticleCache
 
     site.add("a.md", "---\ntitle: A\ndate: 2023-09-13\n---\nThe talks were held on Sept. 13, 2023.")
@@ -206,8 +206,8 @@ def test_cache_retags_only_changed_articles(site, monkeypatch):
     cache = ArticleCache()
     build_site(site.config(), cache)
     tagged: list[str] = []
-    real = build_module.date_article
-    monkeypatch.setattr(build_module, "date_article", lambda a, *rest: tagged.append(a.slug) or real(a, *rest))
+    real = tagging_module.date_article
+    monkeypatch.setattr(tagging_module, "date_article", lambda a, *rest: tagged.append(a.slug) or real(a, *rest))
     build_site(site.config(), cache)
     assert tagged == []
     site.add("b.md", "---\ntitle: B\ndate: 2006-10-14\n---\nThe vote came on Friday.")

@@ -75,3 +75,33 @@ def test_title_drops_the_date_expression():
     assert "Sept. 10" not in title and " on " not in title[-40:]
     assert title.startswith("North Korean state media confirmed that Kim left Pyongyang for Russia")
     assert len(title) <= 111
+
+
+def _pairwise_clusters(events: list[Event]) -> list[list[Event]]:
+    """The merge rule spelled out naively: each event joins the first cluster holding a member it
+    is ``same_event`` with."""
+    clusters: list[list[Event]] = []
+    for e in sorted(events, key=lambda e: (e.mention.published or date.max, e.mention.article, e.mention.offset)):
+        home = next((c for c in clusters if any(same_event(e, o) for o in c)), None)
+        if home is None:
+            clusters.append([e])
+        else:
+            home.append(e)
+    return clusters
+
+
+def test_indexed_merge_clusters_exactly_like_pairwise_comparison():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = ["troops", "border", "talks", "sanctions", "vote", "summit", "the", "on", "rocket", "it"]
+    sentences = st.lists(st.sampled_from(words), min_size=0, max_size=6).map(" ".join)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(["2023-09-10", "2023", "2006-10"]), sentences), max_size=25))
+    def check(items):
+        events = [event(v, s or ".", article=f"a{i}", offset=(i, i + 4)) for i, (v, s) in enumerate(items)]
+        expected = sorted(tuple(m.mention.article for m in c) for c in _pairwise_clusters(events))
+        assert sorted(tuple(m.article for m in e.sources) for e in merge(events).entries) == expected
+
+    check()

@@ -41,3 +41,16 @@ def test_plain_text_paragraphs_keep_offsets():
     assert doc.text == "First line 2006.\nSecond line."
     i = doc.text.index("2006")
     assert doc.wrap([(i, i + 4)], lambda k, h: f"[{h}]") == "<p>First line [2006].</p><p>Second line.</p>"
+
+
+def test_reused_markdown_converter_keeps_nothing_between_articles():
+    import markdown
+
+    from timeline.document import _markdown_to_html
+
+    first = "Talks[^1] with the *UN*.\n\n[^1]: A note.\n\n*[UN]: United Nations\n\n[ref]: https://example.org/\n"
+    second = "The UN met [again][ref][^1].\n"
+    for source in (first, second, first):
+        fresh = markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
+        assert _markdown_to_html(source) == fresh
+    assert "<abbr" not in _markdown_to_html(second) and "footnote" not in _markdown_to_html(second)

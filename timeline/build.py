@@ -1,141 +1,354 @@
-"""One build, in one visible pass: read articles -> tag dates -> extract events -> merge -> render -> write."""
+"""One build, in one visible pass: read articles -> tag dates -> extract events -> merge -> render -> write.
+
+Incremental by construction: each article's tagging result is cached (see ``timeline.cache``) and
+re-done only when something it depends on changed; each page records the digest of its inputs and is
+re-rendered only when that digest changes; files whose bytes are unchanged are carried over.
+
+Memory: the build keeps, per article, only its metadata and events (``TaggedArticle``); full
+articles (body, HTML, date expressions) stream from the taggers into the cache and back out one at a
+time to render pages. The merged timeline (every event) is held whole: the index page needs it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
 
-from timeline import __version__
-from timeline.actors import ActorIndex
-from timeline.articles import decode_article, find_article_files, parse_article, read_article_bytes
+from timeline.actors import ActorIndex, ActorName
+from timeline.articles import find_article_files, read_article_bytes
+from timeline.cache import (
+    ArticleStamp,
+    DiskStore,
+    FileSeen,
+    OutputManifest,
+    TaggedArticle,
+    article_key,
+    stamps_of,
+    summarize,
+    tagging_fingerprint,
+)
 from timeline.chronology import Timeline, merge
 from timeline.config import SiteConfig
-from timeline.dating import DatedArticle, date_article
-from timeline.events import extract_events
-from timeline.output import OutputError, check_output_dir, write_site
+from timeline.dating import DatedArticle
+from timeline.output import OutputError, check_output_dir, remove_replaced_sites, write_site
 from timeline.problems import ContentError, Problem, display_path
-from timeline.render import render_site
+from timeline.render import Site, SiteRenderer, Theme, newest_first, render_site
+from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
+
+# progress(stage, done, total): called as work advances, for a progress bar.
+Progress = Callable[[str, int, int], None]
 
 
-@dataclass
 class BuildResult:
-    articles: list[DatedArticle] = field(default_factory=list)
-    timeline: Timeline | None = None
-    problems: list[Problem] = field(default_factory=list)
-    pages_written: int = 0
-    seconds: float = 0.0
-    site_written: bool = False
+    """What a build did. ``articles`` and ``timeline`` are computed on first use when the build
+    itself did not need them (nothing changed)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.pages_written = 0
+        self.pages_unchanged = 0
+        self.article_count = 0
+        self.articles_tagged = 0  # articles tagged in this build (the others came from the cache)
+        self.event_count = 0
+        self.seconds = 0.0
+        self.site_written = False
+        self._articles: list[TaggedArticle] | None = None
+        self._timeline: Timeline | None = None
+        self._load: Callable[[], list[TaggedArticle]] | None = None
+        self._site_actors: tuple[ActorName, ...] = ()
+
+    @property
+    def articles(self) -> list[TaggedArticle]:
+        if self._articles is None:
+            self._articles = self._load() if self._load else []
+        return self._articles
+
+    @articles.setter
+    def articles(self, value: list[TaggedArticle]) -> None:
+        self._articles = value
+
+    @property
+    def timeline(self) -> Timeline | None:
+        if self._timeline is None and self._load is not None:
+            self._timeline = merge_articles(self.articles, self._site_actors)
+        return self._timeline
+
+    @timeline.setter
+    def timeline(self, value: Timeline | None) -> None:
+        self._timeline = value
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
     def summary(self) -> str:
-        events = len(self.timeline.entries) if self.timeline else 0
         warnings = sum(p.severity == "warning" for p in self.problems)
+        tagged = f" ({self.articles_tagged} tagged)" if self.articles_tagged != self.article_count else ""
         return (
-            f"{len(self.articles)} articles, {events} timeline entries, {self.pages_written} files written, "
+            f"{self.article_count} articles{tagged}, {self.event_count} events, "
+            f"{self.pages_written} pages written, {self.pages_unchanged} unchanged, "
             f"{len(self.errors)} errors, {warnings} warnings in {self.seconds:.2f} s"
         )
 
 
 class ArticleCache:
-    """Tagged articles kept between builds, keyed by what they depend on.
+    """Tagged articles kept in memory between builds of one process (``timeline serve``).
 
-    The key is the file's bytes, its place in the content folder, the tool version and the settings
-    that change tagging (today's date, for undated articles), so an unchanged article is neither
-    re-read nor re-tagged, and any change that matters invalidates exactly that article.
+    Pass the same cache to successive ``build_site`` calls: unchanged articles are then neither
+    re-read from the disk cache nor re-tagged. The disk cache in ``.timeline-cache/`` gives the same
+    between separate runs; this one saves loading it.
     """
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[str, DatedArticle]] = {}
-
-    @staticmethod
-    def key(rel_path: str, data: bytes, config: SiteConfig) -> str:
-        digest = hashlib.sha256(data)
-        digest.update(f"\0{rel_path}\0{__version__}\0{config.today.isoformat()}".encode())
-        return digest.hexdigest()
-
-    def get(self, rel_path: str, key: str) -> DatedArticle | None:
-        found = self._entries.get(rel_path)
-        return found[1] if found and found[0] == key else None
-
-    def put(self, rel_path: str, key: str, dated: DatedArticle) -> None:
-        self._entries[rel_path] = (key, dated)
-
-    def keep_only(self, rel_paths: set[str]) -> None:
-        """Forget articles that no longer exist."""
-        for gone in set(self._entries) - rel_paths:
-            del self._entries[gone]
+        self.fingerprint = ""
+        self.stamps: dict[str, ArticleStamp] = {}
+        self.index: dict[str, TaggedArticle] | None = None  # loaded when first needed
+        self.manifests: dict[Path, OutputManifest] = {}
 
 
-def load_article(path: Path, config: SiteConfig, cache: ArticleCache) -> DatedArticle:
-    """Read and tag one article, or take it from the cache when nothing it depends on changed."""
-    shown = display_path(path, config.site_dir)
-    rel_path = path.relative_to(config.content_dir).as_posix()
-    data = read_article_bytes(path)
-    key = cache.key(rel_path, data, config)
-    dated = cache.get(rel_path, key)
-    if dated is None:
-        article = parse_article(decode_article(path, data), path, config.content_dir)
-        dated = date_article(article, config.today, shown)
-        cache.put(rel_path, key, dated)
-    return dated
+@dataclass
+class _Scan:
+    """The articles of this build: which are as cached, which were tagged now, what failed."""
+
+    order: list[str] = field(default_factory=list)  # paths in the content folder, in file order
+    fresh: dict[str, TaggedArticle] = field(default_factory=dict)  # tagged in this build
+    seen: dict[str, FileSeen | None] = field(default_factory=dict)  # unchanged bytes, file touched
+    failed: dict[str, Problem] = field(default_factory=dict)
+    tagged: int = 0
 
 
-def load_articles(config: SiteConfig, cache: ArticleCache, problems: list[Problem]) -> list[DatedArticle]:
-    """Every usable article, tagged; each unusable one becomes an error and is skipped."""
-    loaded: list[DatedArticle] = []
-    by_slug: dict[str, DatedArticle] = {}
-    if not config.content_dir.is_dir():
-        problems.append(Problem(display_path(config.content_dir, config.site_dir), "content folder not found"))
-        return loaded
+def merge_articles(records: list[TaggedArticle], site_actors: tuple[ActorName, ...] = ()) -> Timeline:
+    """The timeline of the site's events, each with the actors its sentence names.
+
+    Actors are found here rather than when an article is tagged because the names to look for come
+    from every article's front matter and the settings: an article's cached events stay valid when
+    another article introduces a new actor."""
+    names = site_actors + tuple(name for record in records for name in record.article.actors)
+    actors = ActorIndex.for_site(names)
+    return merge(
+        [replace(event, actors=actors.find(event.mention.sentence)) for record in records for event in record.events]
+    )
+
+
+def scan_articles(
+    config: SiteConfig,
+    stamps: dict[str, ArticleStamp],
+    store: DiskStore,
+    executor: ExecutorSpec,
+    progress: Progress | None = None,
+) -> _Scan:
+    """Read every article file; tag those whose cache entry does not match (in parallel)."""
+    scan = _Scan()
     paths = find_article_files(config.content_dir)
-    cache.keep_only({p.relative_to(config.content_dir).as_posix() for p in paths})
+    jobs: list[TagJob] = []
+    # A file changed within the last second may change again within the same timestamp tick, so
+    # its size and time vouch for nothing: it is always read and hashed, and its time not recorded.
+    trust_before = time.time_ns() - 1_000_000_000
+    seen_of: dict[str, FileSeen | None] = {}
+    # Plain string prefixes: pathlib's relative_to is most of the time of a build with no changes.
+    content_prefix = str(config.content_dir).rstrip("/") + "/"
+    site_prefix = str(config.site_dir).rstrip("/") + "/"
     for path in paths:
-        shown = display_path(path, config.site_dir)
+        name = str(path)
+        shown = name[len(site_prefix) :] if name.startswith(site_prefix) else name
+        rel = name[len(content_prefix) :] if name.startswith(content_prefix) else path.relative_to(config.content_dir).as_posix()
+        if os.sep != "/":  # pragma: no cover - Windows
+            shown, rel = display_path(path, config.site_dir), path.relative_to(config.content_dir).as_posix()
+        scan.order.append(rel)
+        stamp = stamps.get(rel)
         try:
-            dated = load_article(path, config, cache)
+            st = os.stat(name)
+        except OSError:
+            st = None
+        if (
+            st is not None
+            and stamp is not None
+            and stamp.seen == FileSeen(shown, st.st_size, st.st_mtime_ns)
+            and st.st_mtime_ns < trust_before
+            and stamp.valid_on(config.today)
+        ):
+            continue  # the file is as the cache saw it: not even read
+        try:
+            data = read_article_bytes(path)
         except ContentError as e:
-            problems.append(e.problem(shown))
+            scan.failed[rel] = e.problem(shown)
             continue
-        slug = dated.article.slug
-        if slug in by_slug:
-            other = display_path(by_slug[slug].article.path, config.site_dir)
-            problems.append(Problem(shown, f"same page name '{slug}' as {other}; rename one of them (skipped)"))
+        key = article_key(data, rel, shown, store.fingerprint)
+        seen = FileSeen(shown, st.st_size, st.st_mtime_ns) if st is not None and st.st_mtime_ns < trust_before else None
+        if stamp is None or stamp.key != key or not stamp.valid_on(config.today):
+            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today))
+            seen_of[key] = seen
+        elif stamp.seen != seen:
+            scan.seen[rel] = seen  # same bytes, file touched: remember it as it is now
+
+    def tagged(done: int) -> None:
+        if progress:
+            progress("tagging", done, len(jobs))
+
+    rel_of = {job.key: rel for job, rel in zip(jobs, [j.path.relative_to(config.content_dir).as_posix() for j in jobs])}
+    for outcome in tag_stream(jobs, executor, on_done=tagged):
+        rel = rel_of[outcome.job_key]
+        if outcome.dated is None:
+            assert outcome.problem is not None
+            scan.failed[rel] = outcome.problem
             continue
-        by_slug[slug] = dated
-        problems.extend(dated.notes)
-        loaded.append(dated)
-    return loaded
+        # Full articles go straight to the cache; the build keeps only the small summary.
+        store.put_article(outcome.job_key, outcome.dated)
+        tagged_article = summarize(outcome.job_key, outcome.dated, list(outcome.events), config.today)
+        scan.fresh[rel] = replace(tagged_article, seen=seen_of.get(outcome.job_key))
+    scan.tagged = len(jobs)
+    return scan
 
 
-def build_site(config: SiteConfig, cache: ArticleCache | None = None) -> BuildResult:
-    """Build the whole site. Pass the same ``cache`` to successive builds to rebuild incrementally."""
+def usable_articles(config: SiteConfig, scan: _Scan, stamps: dict[str, ArticleStamp], problems: list[Problem]) -> list[str]:
+    """Paths of the articles that go on the site, reporting failures, notes and clashing page names."""
+    usable: list[str] = []
+    by_slug: dict[str, str] = {}
+    for rel in scan.order:
+        if rel in scan.failed:
+            problems.append(scan.failed[rel])
+            continue
+        stamp = stamps[rel]
+        if stamp.slug in by_slug:
+            shown = display_path(config.content_dir / rel, config.site_dir)
+            other = display_path(config.content_dir / by_slug[stamp.slug], config.site_dir)
+            problems.append(Problem(shown, f"same page name '{stamp.slug}' as {other}; rename one of them (skipped)"))
+            continue
+        by_slug[stamp.slug] = rel
+        problems.extend(stamp.notes)
+        usable.append(rel)
+    return usable
+
+
+def _site_digest(rels: list[str], stamps: dict[str, ArticleStamp], render_fp: str) -> str:
+    digest = hashlib.sha256(render_fp.encode())
+    for rel in rels:
+        digest.update(f"\0{rel}\0{stamps[rel].key}".encode())
+    return digest.hexdigest()
+
+
+def build_site(
+    config: SiteConfig,
+    cache: ArticleCache | None = None,
+    *,
+    executor: ExecutorSpec | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
+    processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental."""
     started = time.perf_counter()
+    remove_replaced_sites(config.output_dir)  # what an interrupted earlier build left
+    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | None, progress: Progress | None) -> BuildResult:
     result = BuildResult()
     problems = result.problems
+    fingerprint = tagging_fingerprint()
+    store = DiskStore.open(config.site_dir, fingerprint)
+    if cache.fingerprint != fingerprint:
+        cache.fingerprint, cache.stamps, cache.index = fingerprint, store.load_stamps(), None
 
-    result.articles = load_articles(config, cache or ArticleCache(), problems)
-    actors = ActorIndex.for_site(config.actors + tuple(a for dated in result.articles for a in dated.article.actors))
-    events = [event for dated in result.articles for event in extract_events(dated, actors)]
-    result.timeline = merge(events)
+    if not config.content_dir.is_dir():
+        problems.append(Problem(display_path(config.content_dir, config.site_dir), "content folder not found"))
+        scan = _Scan()
+    else:
+        try:
+            scan = scan_articles(config, cache.stamps, store, executor or ExecutorSpec(), progress)
+        except ExecutorError as e:
+            problems.append(Problem("executor", str(e)))
+            return result
 
+    present = [rel for rel in scan.order if rel not in scan.failed]
+    if scan.fresh or scan.seen or set(present) != set(cache.stamps):
+        index = cache.index if cache.index is not None else store.load_index()
+        index = {rel: scan.fresh.get(rel) or index.get(rel) for rel in present}
+        for rel, seen in scan.seen.items():
+            if index.get(rel) is not None:
+                index[rel] = replace(index[rel], seen=seen)
+        if any(record is None for record in index.values()):  # stamps without index entries: retag all
+            cache.stamps, cache.index = {}, {}
+            return _build(config, cache, executor, progress)
+        cache.index, cache.stamps = index, stamps_of(index)
+        store.save_index(index)
+        store.keep_only({record.key for record in index.values()})
+
+    def load_index() -> dict[str, TaggedArticle]:
+        if cache.index is None:
+            cache.index = store.load_index()
+        return cache.index
+
+    usable = usable_articles(config, scan, cache.stamps, problems)
+    result.article_count, result.articles_tagged = len(usable), scan.tagged
+    result._load = lambda: [load_index()[rel] for rel in usable]
+    result._site_actors = config.actors
+
+    output_dir = config.output_dir.resolve()
     try:
         check_output_dir(config.output_dir, [config.site_dir, config.content_dir] + ([config.theme_dir] if config.theme_dir else []))
-        report = write_site(config.output_dir, render_site(config, result.articles, result.timeline))
+        theme = Theme(config.theme_dir)
+        renderer = SiteRenderer(config, theme)
+        digest = _site_digest(usable, cache.stamps, renderer.fingerprint)
+        previous = cache.manifests.get(output_dir) or OutputManifest.load(config.site_dir, output_dir)
+        if previous.site_digest == digest and previous.all_intact(output_dir):
+            # Nothing any page depends on changed, and the site in place is the one last written.
+            result.pages_unchanged = len(previous.files)
+            result.event_count = previous.entries
+            result.site_written = True
+        else:
+            if progress:
+                progress("merging", 0, 1)
+            timeline = result.timeline
+            assert timeline is not None
+            result.event_count = len(timeline.entries)
+            renderer.reusable = lambda path, inputs: (
+                (record := previous.files.get(path)) is not None
+                and record.inputs == inputs
+                and previous.intact(output_dir, path)
+            )
+
+            def load(tagged: TaggedArticle) -> DatedArticle:
+                dated = store.get_article(tagged.key)
+                if dated is None:  # the cache entry was lost: tag the article again
+                    path = config.content_dir / tagged.article.rel_path
+                    job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today)
+                    dated = tag_one(job).dated
+                    if dated is None:
+                        raise ContentError(path, "changed during the build; build again")
+                return dated
+
+            site = Site(newest_first(result.articles), timeline, load)
+            files = render_site(renderer, site)
+            if progress:
+                files = _counting(files, len(usable) + 3, progress)
+            report = write_site(output_dir, files, previous)
+            assert report.manifest is not None
+            report.manifest.site_digest = digest
+            report.manifest.entries = result.event_count
+            report.manifest.save(config.site_dir, output_dir)
+            cache.manifests = {output_dir: report.manifest}
+            result.pages_written, result.pages_unchanged = report.written, report.unchanged
+            result.site_written = True
     except jinja2.TemplateSyntaxError as e:
         problems.append(Problem(e.filename or e.name or "template", f"template error: {e.message}", e.lineno))
     except jinja2.TemplateError as e:
         problems.append(Problem("theme", f"template error: {e}"))
     except OutputError as e:
         problems.append(Problem(display_path(config.output_dir, config.site_dir), str(e)))
-    else:
-        result.pages_written = report.written
-        result.site_written = True
-    result.seconds = time.perf_counter() - started
+    except ContentError as e:
+        problems.append(e.problem())
     return result
+
+
+def _counting(files, total: int, progress: Progress):
+    for done, file in enumerate(files, 1):
+        progress("writing", min(done, total), total)
+        yield file

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -110,9 +111,20 @@ def sanitize(fragment: str) -> str:
     )
 
 
+# Setting up a Markdown converter costs as much as converting an article: each thread keeps one
+# and resets it between articles (reset() clears footnotes, abbreviations and references).
+_converters = threading.local()
+
+
+def _markdown_to_html(source: str) -> str:
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    return converter.reset().convert(source)
+
+
 def from_markdown(source: str) -> Document:
-    rendered = markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
-    return from_html(sanitize(rendered))
+    return from_html(sanitize(_markdown_to_html(source)))
 
 
 def from_plain_text(source: str) -> Document:

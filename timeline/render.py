@@ -6,16 +6,19 @@ host, under a sub-path such as ``/repo/`` on GitHub Pages, and opened from ``fil
 
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from timeline import site_files
 from timeline.chronology import Timeline
+from timeline import __version__
+from timeline.cache import TaggedArticle
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
 from timeline.events import article_page
@@ -28,8 +31,9 @@ from timeline.theme_files import DEFAULT_THEME
 @dataclass(frozen=True)
 class OutputFile:
     path: str  # relative to the output folder, with "/"
-    data: bytes
+    data: bytes | None  # None: the previous build's file, whose inputs are unchanged, is kept
     source: str = ""  # what it was made from, to name in errors
+    inputs: str = ""  # digest of everything the file is made from, when the producer knows it
 
 
 class Theme:
@@ -45,6 +49,15 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+
+    def fingerprint(self) -> str:
+        """Digest of every template and static file in use: any edit re-renders the pages."""
+        digest = hashlib.sha256()
+        for folder in self.folders:
+            for file in sorted(folder.rglob("*")):
+                if file.is_file() and "__pycache__" not in file.parts:
+                    digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
+        return digest.hexdigest()
 
     def static_files(self) -> Iterator[tuple[str, Path]]:
         """(path in output, file) for each static file; a user's file replaces the default's."""
@@ -64,10 +77,38 @@ def relative_root(page_path: str) -> str:
     return "../" * depth
 
 
+_PACKAGE = Path(__file__).resolve().parent
+# Code that shapes the pages from tagged articles: a change to any of it re-renders every page.
+_RENDER_SOURCES = (
+    "render.py", "chronology.py", "exports.py", "config.py", "site_files.py", "navigation.py", "build.py",
+    "actors.py", "data/actors.yaml", "data/common_words.tsv",
+)
+
+
+def render_fingerprint(config: SiteConfig, theme: Theme) -> str:
+    """Digest of everything every page depends on besides its own article: settings, theme, code."""
+    digest = hashlib.sha256(__version__.encode())
+    settings = {k: v for k, v in vars(config).items() if k != "today"}  # today only affects tagging
+    digest.update(repr(sorted((k, str(v)) for k, v in settings.items())).encode())
+    for name in _RENDER_SOURCES:
+        digest.update((_PACKAGE / name).read_bytes())
+    digest.update(theme.fingerprint().encode())
+    return digest.hexdigest()
+
+
 class SiteRenderer:
-    def __init__(self, config: SiteConfig, theme: Theme):
+    def __init__(
+        self,
+        config: SiteConfig,
+        theme: Theme,
+        fingerprint: str = "",
+        reusable: Callable[[str, str], bool] | None = None,
+    ):
         self.config = config
         self.theme = theme
+        self.fingerprint = fingerprint or render_fingerprint(config, theme)
+        # Whether the previous build's file at a path was made from exactly these inputs.
+        self.reusable = reusable or (lambda path, inputs: False)
 
     def page(self, template: str, path: str, *, from_any_depth: bool = False, **context) -> OutputFile:
         """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
@@ -87,7 +128,16 @@ class SiteRenderer:
         )
         return OutputFile(path, rendered.encode(), f"template {template}")
 
-    def article_page(self, dated: DatedArticle, timeline: Timeline) -> OutputFile:
+    def article_inputs(self, tagged: TaggedArticle, timeline: Timeline) -> str:
+        """Digest of what an article's page is made from: the article, the entries its dates link
+        to, and what every page depends on. Equal digests mean an identical page."""
+        digest = hashlib.sha256(f"{self.fingerprint}\0{tagged.key}".encode())
+        for start, end in tagged.links:
+            entry = timeline.entry_for(tagged.article.slug, (start, end))
+            digest.update(f"\0{entry.id}:{entry.span.start}" .encode() if entry else b"\0-")
+        return digest.hexdigest()
+
+    def article_page(self, dated: DatedArticle, timeline: Timeline, inputs: str = "") -> OutputFile:
         path = article_page(dated.article.slug)
         root = relative_root(path)
         spans = [(t.start, t.end) for t in dated.timexes]
@@ -103,15 +153,20 @@ class SiteRenderer:
 
         body = dated.document.wrap(spans, wrapper)
         page = self.page("article.html", path, article=dated.article, dated=dated, body=body)
-        return OutputFile(page.path, page.data, display_path(dated.article.path, self.config.site_dir))
+        return OutputFile(page.path, page.data, display_path(dated.article.path, self.config.site_dir), inputs)
 
 
 @dataclass(frozen=True)
 class Site:
-    """Everything the pages are made from: the dated articles and the merged timeline."""
+    """Everything the pages are made from: the tagged articles and the merged timeline.
 
-    articles: tuple[DatedArticle, ...]  # newest publication first, undated last
+    ``articles`` hold each article's metadata and events, not its body: a page that needs the
+    full article gets it from ``load`` one at a time, so rendering does not hold every body at once.
+    """
+
+    articles: tuple[TaggedArticle, ...]  # newest publication first, undated last
     timeline: Timeline
+    load: Callable[[TaggedArticle], DatedArticle] = field(repr=False, default=None)  # type: ignore[assignment]
 
 
 def timeline_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
@@ -142,8 +197,13 @@ def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    for dated in site.articles:
-        yield renderer.article_page(dated, site.timeline)
+    for tagged in site.articles:
+        path = article_page(tagged.article.slug)
+        inputs = renderer.article_inputs(tagged, site.timeline)
+        if renderer.reusable(path, inputs):
+            yield OutputFile(path, None, display_path(tagged.article.path, renderer.config.site_dir), inputs)
+        else:
+            yield renderer.article_page(site.load(tagged), site.timeline, inputs)
 
 
 def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
@@ -190,13 +250,16 @@ PRODUCERS = (
 )
 
 
-def render_site(config: SiteConfig, articles: list[DatedArticle], timeline: Timeline) -> Iterator[OutputFile]:
-    renderer = SiteRenderer(config, Theme(config.theme_dir))
-    ordered = sorted(
-        articles,
-        key=lambda d: (d.article.published is None, -(d.article.published.toordinal() if d.article.published else 0), d.article.slug),
+def newest_first(articles: list[TaggedArticle]) -> tuple[TaggedArticle, ...]:
+    return tuple(
+        sorted(
+            articles,
+            key=lambda d: (d.article.published is None, -(d.article.published.toordinal() if d.article.published else 0), d.article.slug),
+        )
     )
-    site = Site(tuple(ordered), timeline)
+
+
+def render_site(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     pages: list[str] = []
     for producer in PRODUCERS:
         for file in producer(renderer, site):

@@ -12,12 +12,30 @@ from timeline.commands.options import load_site_config, site_options
 @click.command()
 @site_options
 @click.option("--keep-going", is_flag=True, help="Exit with status 0 even when some articles were skipped.")
-def build(content, output, config_file, base_url, keep_going) -> None:
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    help="Articles tagged in parallel (default: one per core; 1 tags in this process).",
+)
+@click.option(
+    "--executor", type=click.Choice(["process", "dask"]), default="process", show_default=True,
+    help="Where tagging runs: local processes, or the workers of a Dask cluster.",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask, e.g. tcp://host:8786.")
+def build(content, output, config_file, base_url, keep_going, jobs, executor, scheduler) -> None:
     """Build the site into the output folder."""
     from timeline.build import build_site
+    from timeline.progress import ProgressLine, wanted
+    from timeline.tagging import ExecutorSpec
 
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
     config = load_site_config(content, output, config_file, base_url)
-    result = build_site(config)
+    progress = ProgressLine(sys.stderr) if wanted(sys.stderr) else None
+    try:
+        result = build_site(config, executor=ExecutorSpec(executor, jobs, scheduler), progress=progress)
+    finally:
+        if progress:
+            progress.close()
     for problem in result.problems:
         click.echo(f"{problem.severity}: {problem}" if problem.severity != "info" else str(problem), err=True)
     click.echo(result.summary(), err=True)

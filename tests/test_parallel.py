@@ -1,0 +1,90 @@
+"""Tagging through executors: a local process pool and a Dask cluster give the same site as one process."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from timeline.build import build_site
+from timeline.tagging import POOL_THRESHOLD, ExecutorSpec
+
+REPO = Path(__file__).resolve().parents[1]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def many(site, n: int = POOL_THRESHOLD + 6) -> None:
+    for i in range(n):
+        day = f"2020-03-{i % 28 + 1:02d}"
+        site.add(f"a{i:02d}.md", f"---\ntitle: Story {i}\ndate: {day}\n---\nTalks resumed on {DAYS[i % 7]}. A deal was signed in May {2000 + i}.\n")
+
+
+def site_bytes(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+def reference(tmp_path: Path) -> dict[str, bytes]:
+    from datetime import date
+
+    from timeline.config import load_config
+
+    ref = tmp_path / "reference"
+    (ref / "content").mkdir(parents=True)
+    for i in range(POOL_THRESHOLD + 6):
+        day = f"2020-03-{i % 28 + 1:02d}"
+        (ref / "content" / f"a{i:02d}.md").write_text(
+            f"---\ntitle: Story {i}\ndate: {day}\n---\nTalks resumed on {DAYS[i % 7]}. A deal was signed in May {2000 + i}.\n"
+        )
+    assert build_site(load_config(ref, today=date(2026, 11, 28)), executor=ExecutorSpec(jobs=1)).site_written
+    return site_bytes(ref / "output")
+
+
+def test_process_pool_builds_the_same_site(site, tmp_path):
+    many(site)
+    result = build_site(site.config(), executor=ExecutorSpec(jobs=2))
+    assert result.articles_tagged == POOL_THRESHOLD + 6 and not result.errors
+    assert site_bytes(site.output) == reference(tmp_path)
+
+
+def test_dask_local_cluster_builds_the_same_site(site, tmp_path):
+    distributed = pytest.importorskip("distributed", reason="dask.distributed not installed (pip install '.[dask]')")
+    many(site)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        spec = ExecutorSpec("dask", jobs=2, scheduler=cluster.scheduler_address)
+        result = build_site(site.config(), executor=spec)
+    assert result.articles_tagged == POOL_THRESHOLD + 6 and not result.errors, result.problems
+    assert site_bytes(site.output) == reference(tmp_path)
+
+
+def test_unreachable_scheduler_is_a_clear_error(site):
+    pytest.importorskip("distributed", reason="dask.distributed not installed (pip install '.[dask]')")
+    many(site)
+    result = build_site(site.config(), executor=ExecutorSpec("dask", scheduler="tcp://127.0.0.1:9", connect_seconds=1))
+    assert not result.site_written
+    assert result.errors and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.errors[0].message
+
+
+def test_progress_only_on_a_terminal(site):
+    from timeline.progress import ProgressLine, wanted
+
+    assert not wanted(io.StringIO())
+    shown = io.StringIO()
+    line = ProgressLine(shown, delay=0)
+    line("tagging", 3, 6)
+    assert shown.getvalue().startswith("\rtagging") and "3/6" in shown.getvalue()
+    line.close()
+
+    many(site, 3)
+    piped = subprocess.run(
+        [sys.executable, "-m", "timeline", "build", "--jobs", "2"],
+        cwd=site.root, capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "\r" not in piped.stderr
+    summary = piped.stderr.strip().splitlines()[-1]
+    assert summary.startswith("3 articles, ") and "pages written" in summary and "unchanged" in summary

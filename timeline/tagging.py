@@ -1,0 +1,173 @@
+"""Tagging many articles in parallel through the standard ``concurrent.futures.Executor`` interface.
+
+Tagging is the costly, embarrassingly parallel stage. Work is sent as the file's bytes (a remote
+worker needs no access to the content folder) in small batches, and results come back as a stream
+in completion order, with a bounded number of batches in flight so memory does not grow with the
+archive. The executor is a local process pool by default, or a Dask cluster's executor.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from timeline.articles import decode_article, parse_article
+from timeline.dating import DatedArticle, date_article
+from timeline.events import Event, extract_events
+from timeline.problems import ContentError, Problem
+
+EXECUTORS = ("process", "dask")
+# Fewer changed articles than this are tagged in this process: starting workers costs more.
+POOL_THRESHOLD = 24
+BATCH_SIZE = 8
+
+
+class ExecutorError(Exception):
+    """The requested executor cannot be used (Dask missing, scheduler unreachable)."""
+
+
+@dataclass(frozen=True)
+class TagJob:
+    key: str
+    path: Path
+    content_dir: Path
+    shown_path: str
+    data: bytes
+    today: date
+
+
+@dataclass(frozen=True)
+class TagOutcome:
+    job_key: str
+    path: Path
+    dated: DatedArticle | None
+    events: tuple[Event, ...]
+    problem: Problem | None
+
+
+def tag_one(job: TagJob) -> TagOutcome:
+    try:
+        article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir)
+        dated = date_article(article, job.today, job.shown_path)
+    except ContentError as e:
+        return TagOutcome(job.key, job.path, None, (), e.problem(job.shown_path))
+    return TagOutcome(job.key, job.path, dated, tuple(extract_events(dated)), None)
+
+
+def tag_batch(jobs: list[TagJob]) -> list[TagOutcome]:
+    return [tag_one(job) for job in jobs]
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ExecutorSpec:
+    """How to run the tagging stage: ``jobs`` local processes, or a Dask scheduler's workers."""
+
+    kind: str = "process"
+    jobs: int | None = None  # None: all cores
+    scheduler: str | None = None  # Dask scheduler address, e.g. tcp://host:8786
+    connect_seconds: float = 10.0  # how long to wait for the scheduler
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or default_jobs()
+
+
+@contextmanager
+def open_executor(spec: ExecutorSpec) -> Iterator[Executor | None]:
+    """The executor for ``spec``; None means "tag in this process"."""
+    if spec.kind == "dask":
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ExecutorError("the Dask executor needs dask.distributed: pip install 'timeline[dask]'") from None
+        if not spec.scheduler:
+            raise ExecutorError("--executor dask needs --scheduler tcp://host:8786")
+        try:
+            client = Client(spec.scheduler, timeout=f"{spec.connect_seconds}s")
+        except (OSError, TimeoutError) as e:
+            raise ExecutorError(f"cannot reach the Dask scheduler at {spec.scheduler}: {e}") from None
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+        return
+    if spec.workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=spec.workers) as pool:
+        yield pool
+
+
+def tag_stream(
+    jobs: list[TagJob],
+    spec: ExecutorSpec,
+    executor: Executor | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> Iterator[TagOutcome]:
+    """Tag ``jobs`` and yield each outcome as soon as it is ready (completion order).
+
+    ``executor`` overrides ``spec`` (e.g. an executor a caller keeps open across builds).
+    """
+    done = 0
+    if executor is None and (len(jobs) < POOL_THRESHOLD or (spec.kind == "process" and spec.workers <= 1)):
+        for job in jobs:
+            yield tag_one(job)
+            done += 1
+            if on_done:
+                on_done(done)
+        return
+    if executor is not None:
+        yield from _stream(executor, jobs, 4 * spec.workers, on_done)
+        return
+    with open_executor(spec) as opened:
+        assert opened is not None  # one local worker was handled above
+        yield from _stream(opened, jobs, 4 * spec.workers, on_done)
+
+
+def _batches(jobs: list[TagJob], size: int) -> Iterable[list[TagJob]]:
+    for i in range(0, len(jobs), size):
+        yield jobs[i : i + size]
+
+
+def _stream(executor: Executor, jobs: list[TagJob], window: int, on_done) -> Iterator[TagOutcome]:
+    # At most ``window`` batches in flight: results are consumed as they come, never all held.
+    size = max(1, min(BATCH_SIZE, len(jobs) // (window or 1) or 1))
+    batches = iter(_batches(jobs, size))
+    pending: set[Future] = set()
+    done = 0
+    for batch in batches:
+        pending.add(executor.submit(tag_batch, batch))
+        if len(pending) >= window:
+            break
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            try:
+                outcomes = future.result()
+            except Exception as e:  # a worker that died or lacks this version of timeline
+                for other in pending:
+                    other.cancel()
+                raise ExecutorError(
+                    f"tagging failed on the executor ({type(e).__name__}: {e}); "
+                    "its workers need the same version of timeline installed"
+                ) from None
+            for outcome in outcomes:
+                yield outcome
+                done += 1
+            if on_done:
+                on_done(done)
+            nxt = next(batches, None)
+            if nxt is not None:
+                pending.add(executor.submit(tag_batch, nxt))
