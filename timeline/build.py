@@ -102,6 +102,16 @@ def load_articles(config: SiteConfig, cache: ArticleCache, problems: list[Proble
         except ContentError as e:
             problems.append(e.problem(shown))
             continue
+        except RecursionError:
+            # The Markdown renderer recurses once per nesting level of lists and quotes.
+            problems.append(Problem(shown, "Markdown nested too deeply to render; flatten the lists or quotes (skipped)"))
+            continue
+        except Exception as e:  # noqa: BLE001 - one article must never stop the build
+            problems.append(
+                Problem(shown, f"could not be processed ({type(e).__name__}: {e}); skipped. This is a bug in timeline:"
+                " please report it with this file")
+            )
+            continue
         slug = dated.article.slug
         if slug in by_slug:
             other = display_path(by_slug[slug].article.path, config.site_dir)
