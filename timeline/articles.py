@@ -73,6 +73,9 @@ def find_article_files(content_dir: Path) -> list[Path]:
 
 def decode_article(path: Path, data: bytes) -> str:
     """Bytes to text with "\\n" line ends; non-UTF-8 bytes are an error naming the line."""
+    if b"\x00" in data:
+        # Checked first: for binary data (an image, a PDF) "not UTF-8 at line 7" would mislead.
+        raise ContentError(path, "binary data (NUL bytes), not a text article: move it out of the content folder")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -80,8 +83,6 @@ def decode_article(path: Path, data: bytes) -> str:
         raise ContentError(
             path, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8", line
         ) from None
-    if "\x00" in text:
-        raise ContentError(path, "binary data (NUL bytes): not a text article", text[: text.index("\x00")].count("\n") + 1)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
