@@ -191,12 +191,12 @@ def test_replaced_sites_are_removed(three):
     three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
     build_site(three.config())
     assert list(three.root.glob(".output.previous-*")) == []
-    leftover = three.root / ".output.previous-123-456" / "articles" / "a"  # from a killed build
+    leftover = three.root / ".output.previous-999999999" / "articles" / "a"  # from a killed build
     leftover.mkdir(parents=True)
     (leftover / "index.html").write_text("old")
     (three.root / ".elsewhere").mkdir()
     build_site(three.config())
-    assert not (three.root / ".output.previous-123-456").exists()
+    assert not (three.root / ".output.previous-999999999").exists()
     assert (three.root / ".elsewhere").is_dir() and (three.output / "index.html").is_file()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,10 +17,31 @@ from timeline.problems import ContentError
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MODES = ("news", "narrative")
-# A larger file is almost certainly not an article (a dump, a binary); refuse it with a clear message.
-MAX_ARTICLE_BYTES = 32 * 1024 * 1024
+# A news article is tens of kilobytes; a larger file is a dump, a book or binary data. The limit also
+# bounds build time: tagging runs at some 7 s per MB, so one 20 MB file would stall every build.
+MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+
+# Markdown nests lists and quotes by indentation; the renderer recurses once per level and slows
+# down with depth, so text indented this far (some 100 levels) is refused before it is rendered.
+MAX_INDENT_COLUMNS = 400
+_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT_COLUMNS},}}", re.M)
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, but dates stay text: PyYAML would raise a bare ValueError on an
+    impossible date like 2024-02-30, while our own check reports it with its line."""
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_FastFrontMatterLoader: type | None = None
+if hasattr(yaml, "CSafeLoader"):  # libyaml: several times faster
+
+    class _FastFrontMatterLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        pass
+
+    _FastFrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,9 @@ def find_article_files(content_dir: Path) -> list[Path]:
 
 def decode_article(path: Path, data: bytes) -> str:
     """Bytes to text with "\\n" line ends; non-UTF-8 bytes are an error naming the line."""
+    if b"\x00" in data:
+        # Checked first: for binary data (an image, a PDF) "not UTF-8 at line 7" would mislead.
+        raise ContentError(path, "binary data (NUL bytes), not a text article: move it out of the content folder")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -67,21 +92,26 @@ def decode_article(path: Path, data: bytes) -> str:
         raise ContentError(
             path, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8", line
         ) from None
-    if "\x00" in text:
-        raise ContentError(path, "binary data (NUL bytes): not a text article", text[: text.index("\x00")].count("\n") + 1)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_article_bytes(path: Path) -> bytes:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # Reading a FIFO or a device would block or never end.
+            raise ContentError(path, "not a regular file (a pipe, device or socket): move it out of the content folder")
+        size = info.st_size
         if size > MAX_ARTICLE_BYTES:
             raise ContentError(
-                path, f"file is {size // 2**20} MB, over the {MAX_ARTICLE_BYTES // 2**20} MB limit for an article"
+                path, f"file is {size / 2**20:.1f} MB, over the {MAX_ARTICLE_BYTES // 2**20} MB limit for an article;"
+                " split it into several articles or move it out of the content folder"
             )
         return path.read_bytes()
     except OSError as e:
-        raise ContentError(path, f"cannot read file ({e.strerror})") from None
+        raise ContentError(
+            path, f"cannot read file ({e.strerror}); fix its permissions or the link, or move it out of the content folder"
+        ) from None
 
 
 def read_article(path: Path, content_dir: Path) -> Article:
@@ -145,19 +175,26 @@ def _parse_markdown(text: str, path: Path, rel_path: str, slug: str) -> Article:
         title = heading.group(1)
         body_line += body.count("\n", 0, heading.end())
         body = body[heading.end() :]
+    deep = _DEEP_INDENT.search(body)
+    if deep is not None and len(deep.group().expandtabs(4)) >= MAX_INDENT_COLUMNS:
+        raise ContentError(
+            path,
+            f"a line is indented {len(deep.group().expandtabs(4))} columns (lists or quotes nested over"
+            f" {MAX_INDENT_COLUMNS // 4} levels deep); flatten the nesting",
+            body_line + body.count("\n", 0, deep.start()),
+        )
     return Article(path, rel_path, slug, title, body, body_line, "markdown", **fields)
 
 
 def _load_yaml(raw: str):
-    """Front matter through libyaml when present (several times faster); on an error, parse again
+    """Front matter through libyaml when present; on an error, parse again
     with the pure-Python loader, whose messages and marks are the ones we report."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
+    if _FastFrontMatterLoader is not None:
         try:
-            return yaml.load(raw, Loader=fast)
+            return yaml.load(raw, Loader=_FastFrontMatterLoader)
         except yaml.YAMLError:
             pass
-    return yaml.safe_load(raw)
+    return yaml.load(raw, Loader=_FrontMatterLoader)
 
 
 def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
@@ -196,7 +233,7 @@ def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
             try:
                 value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
-                fail("date", f"{meta['date']!r} is not a date: write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM")
+                fail("date", f"{meta['date']!r} is not a date: write it as YYYY-MM-DD (year 1 to 9999) or YYYY-MM-DDTHH:MM+HH:MM")
         if isinstance(value, datetime):
             fields["published_at"] = value
             fields["published"] = value.date()

@@ -36,7 +36,7 @@ from timeline.cache import (
 from timeline.chronology import Timeline, merge
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
-from timeline.output import OutputError, check_output_dir, remove_replaced_sites, write_site
+from timeline.output import OutputError, check_output_dir, clean_leftovers, write_site
 from timeline.problems import ContentError, Problem, display_path
 from timeline.render import Site, SiteRenderer, Theme, newest_first, render_site
 from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
@@ -243,7 +243,7 @@ def build_site(
     """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
     processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental."""
     started = time.perf_counter()
-    remove_replaced_sites(config.output_dir)  # what an interrupted earlier build left
+    clean_leftovers(config.output_dir)  # what a killed earlier build left
     result = _build(config, cache if cache is not None else ArticleCache(), executor, progress)
     result.seconds = time.perf_counter() - started
     return result

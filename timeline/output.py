@@ -10,10 +10,13 @@ linked file: new content always goes to a new file, so the previous site cannot 
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import os
+import re
 import shutil
-import time
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -47,14 +50,6 @@ def check_output_dir(output_dir: Path, protected: Iterable[Path]) -> None:
         raise OutputError(f"refusing to use {output_dir} as the output folder: it would be replaced by the build")
 
 
-def remove_replaced_sites(output_dir: Path) -> None:
-    """Delete what an interrupted build left of a replaced site (``.<output>.previous-*``)."""
-    output_dir = output_dir.resolve()
-    if output_dir.parent.is_dir():
-        for folder in output_dir.parent.glob(f".{output_dir.name}.previous-*"):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 def _keep(previous: Path, target: Path) -> None:
     """Put the previous site's file into the new one: a hard link, or a copy where links fail."""
     try:
@@ -67,10 +62,12 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
     """Write ``files`` as the new site. ``previous`` describes the site now in ``output_dir``:
     its unchanged files are carried over, and a file given without data must be one of them."""
     output_dir = output_dir.resolve()
+    if output_dir.exists() and not output_dir.is_dir():
+        raise OutputError(f"output folder {output_dir} is a file; remove it or choose another output folder")
     output_dir.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(output_dir)
     previous = previous or OutputManifest()
-    staging = output_dir.parent / f".{output_dir.name}.building-{os.getpid()}"
-    old_site = output_dir.parent / f".{output_dir.name}.previous-{os.getpid()}-{time.time_ns()}"
+    staging = _staging_name(output_dir, "building", os.getpid())
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     written = unchanged = total = 0
@@ -114,11 +111,90 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
             # Nothing changed: the site in place is already exactly this one.
             shutil.rmtree(staging, ignore_errors=True)
         else:
-            if output_dir.exists():
-                output_dir.rename(old_site)
-            staging.rename(output_dir)
+            _swap_in(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    shutil.rmtree(old_site, ignore_errors=True)
+    # After the swap the staging name holds the previous site (or nothing).
+    shutil.rmtree(staging, ignore_errors=True)
     return WriteReport(written, total, unchanged, OutputManifest(files=records))
+
+
+# Folders a build makes beside the output folder: ".output.building-<pid>" while writing (and, after
+# the swap, the previous site being deleted) and ".output.previous-<pid>" where atomic exchange is
+# not available. The pid says which build owns it, so a later build removes only dead builds' ones.
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>building|previous)-(?P<pid>\d+)$")
+
+
+def _staging_name(output_dir: Path, kind: str, pid: int) -> Path:
+    return output_dir.parent / f".{output_dir.name}.{kind}-{pid}"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftover from an earlier build in this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(output_dir: Path) -> list[Path]:
+    """Remove the staging folders of builds of this output folder that were killed; a killed build's
+    previous site is put back when the output folder itself is missing. Returns what was removed."""
+    removed: list[Path] = []
+    if not output_dir.parent.is_dir():
+        return removed
+    for entry in sorted(output_dir.parent.iterdir()):
+        match = _LEFTOVER.match(entry.name)
+        if not match or match["name"] != output_dir.name or not entry.is_dir() or entry.is_symlink():
+            continue
+        if _alive(int(match["pid"])):
+            continue  # another build of the same site is running right now
+        if match["kind"] == "previous" and not output_dir.exists():
+            entry.rename(output_dir)
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _swap_in(staging: Path, output_dir: Path) -> None:
+    """Make ``staging`` the output folder in one step; afterwards ``staging`` holds the previous site."""
+    if not output_dir.exists():
+        staging.rename(output_dir)
+        staging.mkdir()
+        return
+    if _exchange(staging, output_dir):
+        return
+    # No atomic exchange here: two renames, with the previous site kept under a name that
+    # clean_leftovers() restores if the build dies between them.
+    previous = _staging_name(output_dir, "previous", os.getpid())
+    output_dir.rename(previous)
+    staging.rename(output_dir)
+    previous.rename(staging)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically with Linux renameat2(RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False  # kernel or file system without exchange
+    raise OSError(error, os.strerror(error), str(b))

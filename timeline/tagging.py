@@ -51,12 +51,24 @@ class TagOutcome:
 
 
 def tag_one(job: TagJob) -> TagOutcome:
+    def failed(message: str) -> TagOutcome:
+        return TagOutcome(job.key, job.path, None, (), Problem(job.shown_path, message))
+
     try:
         article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir)
         dated = date_article(article, job.today, job.shown_path)
+        events = tuple(extract_events(dated))
     except ContentError as e:
         return TagOutcome(job.key, job.path, None, (), e.problem(job.shown_path))
-    return TagOutcome(job.key, job.path, dated, tuple(extract_events(dated)), None)
+    except RecursionError:
+        # The Markdown renderer recurses once per nesting level of lists and quotes.
+        return failed("Markdown nested too deeply to render; flatten the lists or quotes (skipped)")
+    except Exception as e:  # noqa: BLE001 - one article must never stop the build
+        return failed(
+            f"could not be processed ({type(e).__name__}: {e}); skipped. This is a bug in timeline:"
+            " please report it with this file"
+        )
+    return TagOutcome(job.key, job.path, dated, events, None)
 
 
 def tag_batch(jobs: list[TagJob]) -> list[TagOutcome]:
