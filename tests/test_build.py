@@ -214,3 +214,14 @@ def test_cache_retags_only_changed_articles(site, monkeypatch):
     assert "2006-10-13" in {e.value for e in result.timeline.entries}
     (site.content / "a.md").unlink()
     assert [d.article.slug for d in build_site(site.config(), cache).articles] == ["b"]
+
+
+def test_keep_files_returns_exactly_the_written_site(site):
+    from timeline.build import build_site
+
+    site.add("a.md", "---\ntitle: A\ndate: 2024-03-01\n---\nTalks were held on March 1, 2024.\n")
+    result = build_site(site.config(), keep_files=True)
+    assert result.site_written and result.files
+    on_disk = {p.relative_to(site.output).as_posix(): p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
+    assert result.files == on_disk
+    assert build_site(site.config()).files is None

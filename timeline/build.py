@@ -28,6 +28,7 @@ class BuildResult:
     pages_written: int = 0
     seconds: float = 0.0
     site_written: bool = False
+    files: dict[str, bytes] | None = None  # the written site by output path, when asked for (live preview)
 
     @property
     def errors(self) -> list[Problem]:
@@ -113,8 +114,12 @@ def load_articles(config: SiteConfig, cache: ArticleCache, problems: list[Proble
     return loaded
 
 
-def build_site(config: SiteConfig, cache: ArticleCache | None = None) -> BuildResult:
-    """Build the whole site. Pass the same ``cache`` to successive builds to rebuild incrementally."""
+def build_site(config: SiteConfig, cache: ArticleCache | None = None, *, keep_files: bool = False) -> BuildResult:
+    """Build the whole site. Pass the same ``cache`` to successive builds to rebuild incrementally.
+
+    With ``keep_files`` the written files are also returned in ``result.files``, so a preview server
+    can serve exactly the site that was written.
+    """
     started = time.perf_counter()
     result = BuildResult()
     problems = result.problems
@@ -125,7 +130,10 @@ def build_site(config: SiteConfig, cache: ArticleCache | None = None) -> BuildRe
 
     try:
         check_output_dir(config.output_dir, [config.site_dir, config.content_dir] + ([config.theme_dir] if config.theme_dir else []))
-        report = write_site(config.output_dir, render_site(config, result.articles, result.timeline))
+        files = render_site(config, result.articles, result.timeline)
+        if keep_files:
+            files = list(files)
+        report = write_site(config.output_dir, files)
     except jinja2.TemplateSyntaxError as e:
         problems.append(Problem(e.filename or e.name or "template", f"template error: {e.message}", e.lineno))
     except jinja2.TemplateError as e:
@@ -135,5 +143,7 @@ def build_site(config: SiteConfig, cache: ArticleCache | None = None) -> BuildRe
     else:
         result.pages_written = report.written
         result.site_written = True
+        if keep_files:
+            result.files = {file.path: file.data for file in files}
     result.seconds = time.perf_counter() - started
     return result
