@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "us-warns-north-korea-arms-deal.txt"
 
 VALUE_RE = re.compile(
-    r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF|P[0-9X.TYMWDHSEQC]+|[0-9X]{2,4}"
+    r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF|P[0-9X.TYMWDHSEQCL]+|[0-9X]{2,4}"
     r"|[0-9X]{4}-(?:[0-9X]{2}(?:-[0-9X]{2})?|W[0-9X]{2}(?:-(?:[1-7X]|WE))?|Q[1-4X]|H[12X]|SP|SU|FA|WI)"
     r"(?:T(?:MO|AF|EV|NI|\d{2}(?::\d{2})?))?"
     r"|[0-9X]{4}-[0-9X]{2}-[0-9X]{2}T(?:MO|AF|EV|NI|\d{2}(?::\d{2})?))$"
@@ -181,3 +181,19 @@ def test_random_unicode_never_raises():
         for mode in ("news", "narrative"):
             for dct in (None, date(2023, 9, 10), datetime.datetime(1998, 2, 1, 12, 0)):
                 _check(text, tag(text, dct, mode))
+
+
+def test_extreme_reference_dates_do_not_raise():
+    text = "Last year, on Thanksgiving, a year ago, the third quarter, next Monday, Sept. 10 and in the 1990s."
+    for dct in (date(1, 1, 2), date(9999, 12, 30), date(2000, 2, 29)):
+        for mode in ("news", "narrative"):
+            _check(text, tag(text, dct, mode))
+
+
+def test_import_does_not_load_dateparser():
+    import subprocess
+    import sys
+
+    code = "import sys, timeline.tagger; print('dateparser' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -26,6 +27,7 @@ class SiteConfig:
     base_url: str = ""  # "https://user.github.io/repo/" or "/repo/"; "" for the root of a host
     language: str = "en"
     timezone: str = "UTC"
+    cname: str = ""  # custom domain written to output/CNAME, e.g. "timeline.example.org"
     # The day against which undated articles are judged ("not after today").
     today: date = field(default_factory=date.today)
 
@@ -45,7 +47,9 @@ class SiteConfig:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-_STRING_KEYS = ("title", "description", "base_url", "language", "timezone")
+_STRING_KEYS = ("title", "description", "base_url", "language", "timezone", "cname")
+# A bare domain name: labels of letters, digits and hyphens, at least two of them.
+_DOMAIN = re.compile(r"(?=.{1,253}$)(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{2,63}(?<!-)", re.IGNORECASE)
 _PATH_KEYS = {"content": "content_dir", "output": "output_dir", "theme": "theme_dir"}
 
 
@@ -98,6 +102,11 @@ def load_config(
         settings["base_url"] = base_url
     if today is not None:
         settings["today"] = today
+    if settings.get("cname") and not _DOMAIN.fullmatch(settings["cname"]):
+        raise ConfigError(
+            f"{config_path}: 'cname' must be a bare domain name like 'timeline.example.org' "
+            f"(no https://, no path), got {settings['cname']!r}"
+        )
     config = SiteConfig(site_dir=site_dir, **settings)
     try:
         ZoneInfo(config.timezone)

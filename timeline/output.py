@@ -53,7 +53,10 @@ def write_site(output_dir: Path, files: Iterable[OutputFile]) -> WriteReport:
             if rel.is_absolute() or ".." in rel.parts:
                 raise OutputError(f"{file.source}: output path {file.path!r} leaves the output folder")
             if file.path in sources:
-                raise OutputError(f"two pages would be written to {file.path}: {sources[file.path]} and {file.source}")
+                raise OutputError(
+                    f"two files would be written to {file.path}: from {sources[file.path]} and from {file.source}; "
+                    "rename one of them"
+                )
             sources[file.path] = file.source
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)

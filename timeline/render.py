@@ -14,11 +14,13 @@ from pathlib import Path
 
 import jinja2
 
+from timeline import site_files
 from timeline.chronology import Timeline
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
 from timeline.events import article_page
 from timeline.exports import events_json
+from timeline.problems import display_path
 from timeline.theme_files import DEFAULT_THEME
 
 
@@ -66,8 +68,10 @@ class SiteRenderer:
         self.config = config
         self.theme = theme
 
-    def page(self, template: str, path: str, **context) -> OutputFile:
-        root = relative_root(path)
+    def page(self, template: str, path: str, *, from_any_depth: bool = False, **context) -> OutputFile:
+        """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
+        its links start from the base path ("/repo/static/...") and it has no canonical URL."""
+        root = self.config.base_path if from_any_depth else relative_root(path)
 
         def url(target: str) -> str:
             return posixpath.join(root, target) if target else (root or "./") + "index.html"
@@ -77,10 +81,10 @@ class SiteRenderer:
             page_path=path,
             root=root,
             url=url,
-            canonical=self.config.absolute_url(path.removesuffix("index.html")),
+            canonical=None if from_any_depth else site_files.page_url(self.config, path),
             **context,
         )
-        return OutputFile(path, rendered.encode(), template)
+        return OutputFile(path, rendered.encode(), f"template {template}")
 
     def article_page(self, dated: DatedArticle, timeline: Timeline) -> OutputFile:
         path = article_page(dated.article.slug)
@@ -97,7 +101,8 @@ class SiteRenderer:
             return f'<a {attrs} href="{href}"><time datetime="{entry.span.start.isoformat()}">{inner}</time></a>'
 
         body = dated.document.wrap(spans, wrapper)
-        return self.page("article.html", path, article=dated.article, dated=dated, body=body)
+        page = self.page("article.html", path, article=dated.article, dated=dated, body=body)
+        return OutputFile(page.path, page.data, display_path(dated.article.path, self.config.site_dir))
 
 
 @dataclass(frozen=True)
@@ -126,8 +131,22 @@ def static_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
         yield OutputFile(rel, file.read_bytes(), str(file))
 
 
+def not_found_page(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    yield renderer.page("404.html", site_files.NOT_FOUND_PAGE, from_any_depth=True)
+
+
+def host_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    """robots.txt, and what GitHub Pages reads on a branch deploy: .nojekyll (serve files as they
+    are, no Jekyll) and CNAME (the custom domain)."""
+    yield OutputFile("robots.txt", site_files.robots_txt(renderer.config), "robots.txt")
+    yield OutputFile(".nojekyll", b"", ".nojekyll")
+    cname = site_files.cname_file(renderer.config)
+    if cname is not None:
+        yield OutputFile("CNAME", cname, "the cname setting")
+
+
 # Each producer turns the site model into output files; a new kind of page is one more producer.
-PRODUCERS = (timeline_pages, article_pages, data_files, static_files)
+PRODUCERS = (timeline_pages, article_pages, not_found_page, data_files, static_files, host_files)
 
 
 def render_site(config: SiteConfig, articles: list[DatedArticle], timeline: Timeline) -> Iterator[OutputFile]:
@@ -137,5 +156,12 @@ def render_site(config: SiteConfig, articles: list[DatedArticle], timeline: Time
         key=lambda d: (d.article.published is None, -(d.article.published.toordinal() if d.article.published else 0), d.article.slug),
     )
     site = Site(tuple(ordered), timeline)
+    pages: list[str] = []
     for producer in PRODUCERS:
-        yield from producer(renderer, site)
+        for file in producer(renderer, site):
+            if site_files.is_listed_page(file.path):
+                pages.append(file.path)
+            yield file
+    # The sitemap lists the pages the producers made, so a new kind of page needs no change here.
+    for path, data in site_files.sitemap_files(renderer.config, pages):
+        yield OutputFile(path, data, "sitemap")

@@ -27,7 +27,7 @@ _WS = re.compile(r"\s+")
 
 _VALUE_OK = re.compile(
     r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF"
-    r"|P(?:[0-9X.]+(?:Y|M|W|D|DE|CE|WE|Q|H)|T[0-9X.]+(?:H|M|S))+"
+    r"|P(?:[0-9X.]+(?:Y|M|W|D|E|C|L|WE|Q|H)|T[0-9X.]+(?:H|M|S))+"
     r"|PT[0-9X.]+[HMS](?:[0-9X.]+[MS])?"
     r"|[0-9X]{2}|[0-9X]{3}"
     r"|[0-9X]{4}(?:-(?:[0-9X]{2}(?:-[0-9X]{2})?|W[0-9X]{2}(?:-(?:[1-7X]|WE))?|Q[1-4X]|H[12X]|SP|SU|FA|WI))?"
@@ -59,6 +59,29 @@ def _num(s: str, g: Grammar) -> str | None:
             return None
         total += int(t[part])
     return str(total)
+
+
+def _spoken_year(s: str | None, g: Grammar) -> str | None:
+    """"nineteen ninety-six" -> 1996, "two thousand and one" -> 2001."""
+    if not s:
+        return None
+    words = [w for w in re.split(r"[-\s]+", s.lower()) if w not in ("and", "hundred")]
+    t = g.tables["num"].entries
+    if words[:2] == ["two", "thousand"]:
+        rest = sum(int(t.get(w, "0")) for w in words[2:] if t.get(w, "0").isdigit())
+        return f"{2000 + rest:04d}"
+    if not words or words[0] not in t:
+        return None
+    century = int(t[words[0]])
+    rest = 0
+    for w in words[1:]:
+        if w == "o":
+            continue
+        v = t.get(w)
+        if v is None or not v.isdigit():
+            return None
+        rest += int(v)
+    return f"{century * 100 + rest:04d}"
 
 
 def _year4(s: str) -> str:
@@ -120,6 +143,8 @@ class _Fields:
             elif ap.startswith("a") and n == 12:
                 n = 0
             return f"{n:02d}"
+        if name == "spoken":
+            return _spoken_year(self.raw("spoken"), g)
         if name == "century":
             o = self.get("ord")
             if o is None or not o.isdigit():
@@ -175,9 +200,12 @@ class _Fields:
             nonlocal missing
             spec = mm.group(1)
             if "?" in spec:
-                name, prefix = spec.split("?", 1)
-                v = self.get(name)
-                return f"{prefix}{v}" if v else ""
+                names, prefix = spec.split("?", 1)
+                for name in names.split("|"):
+                    v = self.get(name)
+                    if v:
+                        return f"{prefix}{v}"
+                return ""
             for alt in spec.split("|"):
                 if _IDENT.match(alt):
                     v = self.get(alt)
@@ -195,7 +223,7 @@ class _Fields:
 
 
 def _duration_fix(v: str) -> str:
-    """P5TH -> PT5H; decades and centuries in years; quarters in months."""
+    """P5TH -> PT5H; decades P1E, centuries P1C; half units in the next smaller unit."""
     m = re.match(r"^P([0-9X.]+)(TH|TM|TS|DE|CE|Q|Y|M|W|D|WE)$", v)
     if not m:
         return v
@@ -206,22 +234,20 @@ def _duration_fix(v: str) -> str:
         except ValueError:
             return v
         if f != int(f):
-            # half units: express in the next smaller unit
-            smaller = {"Y": (12, "M"), "M": (30, "D"), "D": (24, "TH"), "TH": (60, "TM"), "W": (7, "D")}
+            smaller = {"Y": (12, "M"), "M": (30, "D"), "D": (24, "TH"), "TH": (60, "TM"), "W": (7, "D"),
+                       "TM": (60, "TS"), "DE": (10, "Y"), "Q": (3, "M")}
             if u in smaller:
                 k, u2 = smaller[u]
                 return _duration_fix(f"P{int(round(f * k))}{u2}")
-            n = str(int(round(f))) or "1"
+            n = str(max(1, int(round(f))))
         else:
             n = str(int(f))
     if u in ("TH", "TM", "TS"):
         return f"PT{n}{u[1]}"
     if u == "DE":
-        return f"P{int(n) * 10}Y" if n != "X" else "PXDE"
+        return f"P{n}E"
     if u == "CE":
-        return f"P{int(n) * 100}Y" if n != "X" else "PXCE"
-    if u == "Q":
-        return f"P{int(n) * 3}M" if n != "X" else "PXQ"
+        return f"P{n}C"
     return f"P{n}{u}"
 
 
@@ -232,10 +258,86 @@ class _Cand:
         self.start, self.end, self.rule, self.m = start, end, rule, m
 
 
-def extract(text: str, g: Grammar) -> list[_Cand]:
+_WORD = re.compile(r"\w+")
+
+
+def _trigger_spans(text: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
+    """Spans of the trigger words of the text, by trigger name (one pass)."""
+    index = g.trigger_index
+    found: dict[str, list[tuple[int, int]]] = {}
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w[0].isdigit():
+            found.setdefault("DIGIT", []).append(m.span())
+            continue
+        cands = index.get(w[:3].lower())
+        if not cands:
+            continue
+        lw = w.lower()
+        cap = w[0].isupper()
+        for prefix, name, need_cap in cands:
+            if lw.startswith(prefix) and (cap or not need_cap):
+                found.setdefault(name, []).append(m.span())
+    return found
+
+
+def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list[tuple[int, int]]:
+    """Merged text windows around the occurrences of the given triggers."""
+    if names in cache:
+        return cache[names]
+    if "#spans" not in cache:
+        cache["#spans"] = _trigger_spans(text, g)
+    found = cache["#spans"]
+    n = len(text)
+    w = g.window
+    spans = []
+    for name in names:
+        spans.extend(found.get(name, ()))
+    spans.sort()
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        lo = max(0, s - w)
+        hi = min(n, e + w)
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    # widen each window to whole words so that no word is cut at its edges
+    fixed: list[tuple[int, int]] = []
+    for lo, hi in out:
+        k = 0
+        while lo > 0 and k < 40 and (text[lo - 1].isalnum() or text[lo - 1] in "_'.$"):
+            lo -= 1
+            k += 1
+        k = 0
+        while hi < n and k < 40 and (text[hi].isalnum() or text[hi] == "_"):
+            hi += 1
+            k += 1
+        hi = min(n, hi + 1)
+        if fixed and lo <= fixed[-1][1]:
+            fixed[-1] = (fixed[-1][0], max(hi, fixed[-1][1]))
+        else:
+            fixed.append((lo, hi))
+    cache[names] = fixed
+    return fixed
+
+
+def _matches(text: str, rule: Rule, g: Grammar, cache: dict):
+    if not rule.triggers:
+        yield from rule.regex.finditer(text)
+        return
+    for lo, hi in _windows(text, g, rule.triggers, cache):
+        yield from rule.regex.finditer(text, lo, hi)
+
+
+def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
     cands: list[_Cand] = []
+    cache: dict = {}
     for rule in g.rules:
-        for m in rule.regex.finditer(text):
+        if rule.modes and mode not in rule.modes:
+            continue
+        for m in _matches(text, rule, g, cache):
             s, e = m.span()
             if "t" in rule.regex.groupindex and m.group("t") is not None:
                 s, e = m.span("t")
@@ -256,50 +358,75 @@ def extract(text: str, g: Grammar) -> list[_Cand]:
 
 # ------------------------------------------------------------------ pass 2
 
-_REL = re.compile(r"^([@^])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))(T.+)?$")
-_MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(T.+)?$")
+_REL = re.compile(r"^([@^~])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
+_MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(?:W([1-7]))?(T.+)?$")
 _M = re.compile(r"^XXXX-(\d{2})$")
 _WD = re.compile(r"^XXXX-WXX-([1-7])(T.+)?$")
 _SEAS = re.compile(r"^XXXX-(SP|SU|FA|WI)$")
+_NTH = re.compile(r"^(XXXX|\d{4})-(\d{2})-N([1-5L])-([1-7])(?:\+(\d))?$")
 _QH = re.compile(r"^XXXX-([QH])([1-4])$")
 
 _UNDERSPEC = {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXXX-XX", "Q": "XXXX-QX",
               "H": "XXXX-HX", "Y": "XXXX", "DE": "XXX", "CE": "XX", "TH": "XXXX-XX-XX", "TM": "XXXX-XX-XX"}
 
 
-def _sentence_window(text: str, start: int, end: int) -> str:
+def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True) -> int | None:
+    """+1 / -1 from the tense cue nearest to the expression in its sentence.
+
+    With weak=False, cues of a future seen from the past ("would") do not count.
+    """
     lo = max(0, start - 160)
     left = text[lo:start]
     cut = max(left.rfind(". "), left.rfind("\n"), left.rfind("? "), left.rfind("! "), left.rfind('."'))
     if cut != -1:
         left = left[cut + 1:]
-    right = text[end:end + 60]
+    right = text[end:end + 80]
     stop = re.search(r"[.;!?\n]", right)
     if stop:
         right = right[: stop.start()]
-    return left + " " + right
 
-
-def _clause_tense(text: str, start: int, end: int, g: Grammar) -> int | None:
-    win = _sentence_window(text, start, end)
-    if g.future.search(win):
-        return 1
-    if g.past.search(win):
+    def sign(m: re.Match) -> int | None:
+        if m.group("f"):
+            return 1
+        if m.group("w"):
+            return 1 if weak else None
         return -1
-    return None
+
+    best = None
+    for m in g.tense.finditer(left):
+        v = sign(m)
+        if v is None:
+            continue
+        dist = len(left) - m.end()
+        if best is None or dist <= best[0]:
+            best = (dist, v)
+    for m in g.tense.finditer(right):
+        v = sign(m)
+        if v is None:
+            continue
+        dist = m.start() + 2   # a cue before the expression wins a tie
+        if best is None or dist < best[0]:
+            best = (dist, v)
+        break
+    return best[1] if best else None
 
 
-def _pick(options: list[tuple[date, str]], ref: date, tense: int | None) -> tuple[str, list[str]]:
-    """Choose among candidate periods (start, value) by tense relative to ref."""
+def _pick(options: list[tuple[date, str]], ref: date, tense: int | None, near: int) -> tuple[str, list[str]]:
+    """Choose among candidate periods (start, value).
+
+    The nearest one to the reference wins; the clause tense overrides it
+    when the candidate in the tense direction lies within `near` days.
+    """
     options.sort()
-    if tense == 1:
+    best = min(options, key=lambda o: abs((o[0] - ref).days))
+    if tense == 1 and best[0] < ref:
         fut = [o for o in options if o[0] >= ref]
-        best = fut[0] if fut else options[-1]
-    elif tense == -1:
+        if fut and (fut[0][0] - ref).days <= near:
+            best = fut[0]
+    elif tense == -1 and best[0] > ref:
         past = [o for o in options if o[0] <= ref]
-        best = past[-1] if past else options[0]
-    else:
-        best = min(options, key=lambda o: abs((o[0] - ref).days))
+        if past and (ref - past[-1][0]).days <= near:
+            best = past[-1]
     alts = [o[1] for o in options if o[1] != best[1]]
     return best[1], alts
 
@@ -314,10 +441,11 @@ class Resolver:
         self.dct = dct
         self.narrative = mode == "narrative"
         self.g = g
-        self.last: tuple[str, Span] | None = None   # last mentioned date value
+        self.last: tuple[str, Span] | None = None      # last mentioned date value
+        self.last_quarter: str | None = None           # last mentioned quarter value
 
-    def ref(self) -> date | None:
-        if self.narrative and self.last is not None:
+    def ref(self, anaphoric: bool = False) -> date | None:
+        if (self.narrative or anaphoric) and self.last is not None:
             return self.last[1].start
         return self.dct
 
@@ -326,30 +454,39 @@ class Resolver:
             span = value_span(value)
             if span is not None:
                 self.last = (value, span)
+                if span.precision == "quarter":
+                    self.last_quarter = value
 
-    def resolve(self, value: str, tense_spec: str | None, start: int, end: int) -> tuple[str, bool, float, tuple[str, ...]]:
+    def resolve(self, value: str, tense_spec: str | None, start: int, end: int,
+                anaphoric: bool = False) -> tuple[str, bool, float, tuple[str, ...]]:
         """Return (value, resolved, confidence, alternatives)."""
         m = _REL.match(value)
         if m:
             return self._relative(m)
+        if value.endswith("-Q^"):
+            if self.last_quarter:
+                return value[:-1] + self.last_quarter[-1], True, 0.8, ()
+            return value[:-3], True, 0.6, ()
+        m = _NTH.match(value)
+        if m:
+            return self._nth_weekday(m, tense_spec, start, end, anaphoric)
         if not value.startswith("XXXX"):
             return value, True, 1.0, ()
-        ref = self.ref()
+        ref = self.ref(anaphoric)
         if ref is None:
-            return value, False, 0.5, ()
+            return re.sub(r"W[1-7](?=T|$)", "", value) if _MD.match(value) else value, False, 0.5, ()
         tense: int | None
         if tense_spec:
             tense = int(tense_spec)
-            if tense == 0:
-                tense = 0
         else:
-            tense = _clause_tense(self.text, start, end, self.g)
+            tense = _clause_tense(self.text, start, end, self.g, weak=not _WD.match(value))
         confidence = 1.0 if tense is not None else 0.7
         try:
             m = _MD.match(value)
             if m:
                 mo, d = int(m[1]), int(m[2])
-                suffix = m[3] or ""
+                wd = int(m[3]) if m[3] else None
+                suffix = m[4] or ""
                 opts = []
                 for y in (ref.year - 1, ref.year, ref.year + 1):
                     try:
@@ -358,28 +495,28 @@ class Resolver:
                         pass
                 if not opts:
                     return value, False, 0.3, ()
-                if tense == 0:
-                    tense = None
-                v, alts = _pick(opts, ref, tense)
+                if wd is not None:
+                    # "Thursday, April 6": the weekday pins the year
+                    pinned = [o for o in opts if o[0].isoweekday() == wd]
+                    if len(pinned) == 1:
+                        return pinned[0][1], True, 1.0, ()
+                v, alts = _pick(opts, ref, tense or None, 240)
                 return v, True, confidence, tuple(alts[:2])
             m = _M.match(value)
             if m:
                 mo = int(m[1])
-                if tense == 0:
+                if tense_spec == "+0":
                     return f"{ref.year:04d}-{mo:02d}", True, 1.0, ()
-                opts = [(date(y, mo, 1), f"{y:04d}-{mo:02d}") for y in (ref.year - 1, ref.year, ref.year + 1)]
                 ref_m = ref.replace(day=1)
-                if tense is None:
-                    # a month name without tense: the one of the reference year
-                    return f"{ref.year:04d}-{mo:02d}", True, 0.7, (f"{ref.year - 1:04d}-{mo:02d}",)
-                if tense == -1 and value_span(opts[1][1]).start <= ref:
-                    # "last November" in November means the year before
-                    pass
-                v, alts = _pick(opts, ref_m, tense)
-                if tense_spec == "-1" and v == f"{ref.year:04d}-{ref.month:02d}":
-                    v = f"{ref.year - 1:04d}-{mo:02d}"
-                if tense_spec == "+1" and v == f"{ref.year:04d}-{ref.month:02d}":
-                    v = f"{ref.year + 1:04d}-{mo:02d}"
+                opts = [(date(y, mo, 1), f"{y:04d}-{mo:02d}") for y in (ref.year - 1, ref.year, ref.year + 1)]
+                if tense_spec in ("-1", "+1"):
+                    # "last November", "next March": strictly before / after this month
+                    if tense_spec == "-1":
+                        v = [o for o in opts if o[0] < ref_m][-1][1]
+                    else:
+                        v = [o for o in opts if o[0] > ref_m][0][1]
+                    return v, True, 1.0, ()
+                v, alts = _pick(opts, ref_m, tense or None, 300)
                 return v, True, confidence, tuple(alts[:2])
             m = _WD.match(value)
             if m:
@@ -408,14 +545,17 @@ class Resolver:
                 if s == "WI" and ref.month <= 2:
                     y -= 1
                 span = value_span(f"{y:04d}-{s}")
-                if tense == -1 and tense_spec != "+0" and span.start > ref:
-                    y -= 1
-                elif tense == 1 and span.end < ref:
-                    y += 1
-                if tense_spec == "-1" and _period_contains(span, ref):
-                    y -= 1
-                if tense_spec == "+1" and _period_contains(span, ref):
-                    y += 1
+                if tense_spec == "-1":
+                    if span.start > ref or _period_contains(span, ref):
+                        y -= 1
+                elif tense_spec == "+1":
+                    if span.end >= ref:
+                        y += 1
+                elif tense_spec != "+0":
+                    if tense == -1 and span.start > ref:
+                        y -= 1
+                    elif tense == 1 and span.end < ref:
+                        y += 1
                 return f"{y:04d}-{s}", True, confidence, ()
             m = _QH.match(value)
             if m:
@@ -428,15 +568,49 @@ class Resolver:
                 elif tense_spec == "+1":
                     if span.end >= ref:
                         y += 1
-                elif tense == 1:
-                    if span.end < ref:
-                        y += 1
                 elif tense_spec != "+0" and span.start > ref:
+                    # financial news reports on quarters that have begun
                     y -= 1
-                return f"{y:04d}-{kind}{n}", True, confidence, ()
-        except (ValueError, OverflowError, AttributeError):
+                return f"{y:04d}-{kind}{n}", True, 0.9, ()
+        except (ValueError, OverflowError, AttributeError, IndexError):
             return value, False, 0.3, ()
         return value, False, 0.5, ()
+
+    def _nth_weekday(self, m: re.Match, tense_spec, start, end, anaphoric):
+        """Movable holidays: the n-th (or last) weekday of a month."""
+        mo, nth, wd, plus = int(m[2]), m[3], int(m[4]), int(m[5] or 0)
+
+        def day_in(y: int) -> date:
+            if nth == "L":
+                d = date(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1)
+                d -= timedelta(days=(d.isoweekday() - wd) % 7)
+            else:
+                d = date(y, mo, 1)
+                d += timedelta(days=(wd - d.isoweekday()) % 7 + 7 * (int(nth) - 1))
+            return d + timedelta(days=plus)
+
+        if m[1] != "XXXX":
+            return day_in(int(m[1])).isoformat(), True, 1.0, ()
+        ref = self.ref(anaphoric)
+        if ref is None:
+            return f"XXXX-{mo:02d}-XX", False, 0.5, ()
+        opts = [(day_in(y), day_in(y).isoformat()) for y in (ref.year - 1, ref.year, ref.year + 1)]
+        if tense_spec in ("-1", "+1"):
+            if tense_spec == "-1":
+                return [o for o in opts if o[0] < ref][-1][1], True, 1.0, ()
+            return [o for o in opts if o[0] > ref][0][1], True, 1.0, ()
+        tense = _clause_tense(self.text, start, end, self.g)
+        v, alts = _pick(opts, ref, tense, 240)
+        return v, True, 0.8, tuple(alts[:1])
+
+    def _weekend(self, base: date, n: int) -> str:
+        """"the weekend": the one just past early in the week, else the coming one."""
+        wd = base.isoweekday()
+        if n == 0 and wd <= 3:
+            base = base - timedelta(days=7)
+        d = base + timedelta(weeks=n)
+        y, w, _ = d.isocalendar()
+        return f"{y:04d}-W{w:02d}-WE"
 
     def _relative(self, m: re.Match) -> tuple[str, bool, float, tuple[str, ...]]:
         kind, unit, amount, suffix = m[1], m[2], m[3], m[4] or ""
@@ -444,39 +618,42 @@ class Resolver:
         if amount[1:] == "X":
             return ("PAST_REF" if sign < 0 else "FUTURE_REF"), True, 0.8, ()
         n = sign * int(round(float(amount[1:])))
-        anchor_unit = unit
-        if kind == "^" and self.last is not None:
-            base = self.last[1].start
-            prec = self.last[1].precision
-            if unit == "Y" and prec in ("quarter", "half", "month", "season"):
-                # "a year earlier" after "the third quarter" -> that quarter a year before
-                anchor_value = self.last[0]
-                if prec == "quarter" or prec == "half" or prec == "month":
-                    anchor_unit = {"quarter": "Q", "half": "H", "month": "M"}[prec]
-                    if prec == "quarter":
-                        n, unit = n * 4, "Q"
-                    elif prec == "half":
-                        n, unit = n * 2, "H"
-                    else:
-                        n, unit = n * 12, "M"
-                else:
-                    yr = int(anchor_value[:4]) + n
-                    return f"{yr:04d}{anchor_value[4:]}", True, 0.9, ()
-        else:
-            base = self.ref()
-            if kind == "^" and unit == "Q" and n == 0 and base is not None:
-                n = -1  # "the latest quarter" with nothing mentioned: the last completed one
+        out_unit = unit
+        base = None
+        if unit == "Q" and kind == "^":
+            # "the quarter", "the year-ago quarter": the last quarter mentioned
+            if self.last_quarter:
+                base = value_span(self.last_quarter).start
+            elif self.dct is not None:
+                base = shift(self.dct, "Q", -1)
+        elif unit == "Y" and self.last_quarter and kind in "^~" and not suffix:
+            # "a year earlier", "a year ago" in a report on a quarter: that quarter
+            lq = value_span(self.last_quarter).start
+            if kind == "^" or (self.dct is not None and abs((self.dct - lq).days) < 200):
+                base, unit, n, out_unit = lq, "Q", 4 * n, "Q"
+        if kind == "~":
+            kind = "@"
         if base is None:
-            return _UNDERSPEC.get(unit, "XXXX-XX-XX") + (suffix if unit == "D" else ""), False, 0.5, ()
+            if kind == "^" and self.last is not None:
+                base = self.last[1].start
+            else:
+                base = self.ref()
+        if base is None:
+            return _UNDERSPEC.get(unit, "XXXX-XX-XX"), False, 0.5, ()
         try:
+            if unit == "WE":
+                return self._weekend(base, n), True, 0.8, ()
             d = shift(base, unit, n)
         except (ValueError, OverflowError):
             return _UNDERSPEC.get(unit, "XXXX"), False, 0.3, ()
         if unit in ("TH", "TM"):
             return d.isoformat(), True, 0.8, ()
-        v = format_at(d, anchor_unit if anchor_unit == unit else unit)
-        if suffix and unit == "D":
-            v += suffix
+        v = format_at(d, out_unit)
+        if suffix:
+            if unit == "D" and suffix.startswith("T"):
+                v += suffix
+            elif unit == "Y" and suffix.startswith("-"):
+                v += suffix
         return v, True, (1.0 if kind == "@" else 0.8), ()
 
 
@@ -502,7 +679,7 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
     ref = _as_date(dct)
     resolver = Resolver(text, ref, mode, g)
     out: list[Timex] = []
-    for c in extract(text, g):
+    for c in extract(text, g, mode):
         rule = c.rule
         f = _Fields(c.m, g)
         value = None
@@ -517,10 +694,17 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         tense_spec = f.fill(rule.tense, strict=False) if rule.tense else None
         if tense_spec == "":
             tense_spec = None
+        rel = False
         if rule.type == "SET":
             resolved, conf, alts = True, 1.0, ()
         else:
-            value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end)
+            anaphoric = bool(rule.anchor) and f.fill(rule.anchor, strict=False) == "^"
+            rel = value[:1] in "^~" or anaphoric
+            try:
+                value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end, anaphoric)
+            except (ValueError, OverflowError, IndexError, AttributeError):
+                # calendar overflow near year 1 or 9999: keep the underspecified form
+                resolved, conf, alts = False, 0.3, ()
         if not _VALUE_OK.match(value):
             continue
         type_ = rule.type or "DATE"
@@ -531,7 +715,8 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         freq = f.fill(rule.freq, strict=False) if rule.freq else None
         if quant:
             quant = g.tables["quant"].entries.get(quant.lower(), quant.upper()) if "quant" in g.tables else quant.upper()
-        resolver.note(value, type_)
+        if not rel:  # anaphoric values do not become anchors themselves
+            resolver.note(value, type_)
         out.append(Timex(
             start=c.start, end=c.end, text=text[c.start:c.end], type=type_, value=value,
             mod=mod or None, quant=quant or None, freq=freq or None,

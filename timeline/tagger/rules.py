@@ -42,6 +42,9 @@ class Rule:
     tense: str | None = None
     priority: int = 0
     negative: bool = False
+    triggers: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    anchor: str | None = None
     examples: list = field(default_factory=list)
 
 
@@ -51,9 +54,11 @@ class Grammar:
     tables: dict[str, Table]          # by group name
     by_name: dict[str, Table]
     example_dct: object
-    future: re.Pattern
-    past: re.Pattern
+    tense: re.Pattern  # groups f (future cue) and p (past cue)
     word_tables: dict[str, re.Pattern]  # group -> regex finding a table key in a text
+    triggers: dict[str, list[str]]        # trigger name -> word prefixes
+    trigger_index: dict[str, list[tuple[str, str, bool]]]  # first 3 letters -> (prefix, trigger, capital)
+    window: int
 
 
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)(?::([0-9a-z_]+))?\}")
@@ -94,7 +99,13 @@ def _spaces(pattern: str) -> str:
                 stack.pop()
             out.append(ch)
         elif ch == " ":
-            out.append("\\s" if any(stack) else r"\s+")
+            if any(stack):
+                out.append("\\s")
+            elif i < len(pattern) and pattern[i] == "?":
+                out.append(r"\s*")   # " ?" is optional white space
+                i += 1
+            else:
+                out.append(r"\s+")
         else:
             out.append(ch)
     return "".join(out)
@@ -133,7 +144,7 @@ def _num_regex(table: Table) -> str:
     tens = [k for k, v in table.entries.items() if v.isdigit() and 20 <= int(v) <= 90 and int(v) % 10 == 0]
     ones = [k for k, v in table.entries.items() if v.isdigit() and 1 <= int(v) <= 9 and k not in ("a", "an")]
     compound = f"(?:{'|'.join(tens)})[-\\s](?:{'|'.join(ones)})"
-    return rf"(?:\d+(?:\.\d+)?|{compound}|{table.regex})"
+    return rf"(?:\d{{1,3}}(?:\.\d+)?(?![\d,])|{compound}|{table.regex})"
 
 
 @lru_cache(maxsize=1)
@@ -195,14 +206,30 @@ def grammar() -> Grammar:
             mod=spec.get("mod"), quant=spec.get("quant"), freq=spec.get("freq"),
             tense=spec.get("tense"), priority=int(spec.get("priority", 0)),
             negative=bool(spec.get("negative", False)), examples=spec.get("examples") or [],
+            triggers=tuple(spec.get("triggers") or ()),
+            modes=tuple(spec.get("modes") or ()), anchor=spec.get("anchor"),
         ))
+    triggers = {name: [str(p) for p in words] for name, words in (data.get("triggers") or {}).items()}
+    trigger_index: dict[str, list[tuple[str, str, bool]]] = {}
+    for name, words in triggers.items():
+        for w in words:
+            if w == "0":
+                continue
+            if len(w) < 3:
+                raise ValueError(f"trigger {name}: prefix {w!r} shorter than 3 letters")
+            trigger_index.setdefault(w[:3].lower(), []).append((w.lower(), name, w[0].isupper()))
+    for r in rules:
+        for t in r.triggers:
+            if t not in triggers:
+                raise ValueError(f"rule {r.name}: unknown trigger {t}")
     tense = data.get("tense") or {}
     word_tables = {}
     for g, t in tables.items():
         word_tables[g] = re.compile(rf"(?<!\w)(?:{t.regex})(?!\w)", re.IGNORECASE)
     return Grammar(
         rules=rules, tables=tables, by_name=by_name, example_dct=data.get("example_dct"),
-        future=re.compile(tense.get("future", r"(?!)"), re.IGNORECASE),
-        past=re.compile(tense.get("past", r"(?!)"), re.IGNORECASE),
+        tense=re.compile(f"(?P<f>{tense.get('future', '(?!)')})|(?P<w>{tense.get('weak_future', '(?!)')})"
+                         f"|(?P<p>{tense.get('past', '(?!)')})", re.IGNORECASE),
         word_tables=word_tables,
+        triggers=triggers, trigger_index=trigger_index, window=int(data.get("trigger_window", 60)),
     )
