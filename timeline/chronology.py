@@ -353,15 +353,20 @@ def dispute_window(a: Span, b: Span) -> int:
 
 
 def _same(pa: _Profile, pb: _Profile) -> bool:
-    a, b = pa.event, pb.event
+    # Cheapest tests first; each only returns False where a later test would also have.
     gap = max(pa.first_day, pb.first_day) - min(pa.last_day, pb.last_day) - 1
     shorter = min(pa.last_day - pa.first_day, pb.last_day - pb.first_day) + 1
     if gap > max(DISPUTE_WINDOW_DAYS, shorter):  # quick: what date_relation would call "far"
         return False
-    common = pa.words & pb.words
+    wa, wb = pa.words, pb.words
+    common = wa & wb
+    shared = len(common)
+    if wa and wb and shared < 2 and shared < len(wa) and shared < len(wb):
+        return False  # fewer shared words than any relation needs (see below)
     # Cheap bound first: even with every bonus, too little shared weight can never pass.
     if common and _weight(common) * QUANTITY_BONUS < SIMILARITY_THRESHOLD * min(pa.weight, pb.weight):
         return False
+    a, b = pa.event, pb.event
     relation = date_relation(a, b)
     if relation == "far":
         return False
@@ -370,10 +375,8 @@ def _same(pa: _Profile, pb: _Profile) -> bool:
     shared_actor = bool(pa.actors & pb.actors)
     if pa.actors and pb.actors and not shared_actor:
         return False
-    wa, wb = pa.words, pb.words
     if not wa or not wb:
         return relation == "same" and " ".join(a.mention.sentence.lower().split()) == " ".join(b.mention.sentence.lower().split())
-    shared = len(common)
     # Two dates that differ need two shared words; the same date, two (or all of a shorter sentence's).
     if shared < (min(2, len(wa), len(wb)) if relation == "same" else 2):
         return False
@@ -392,7 +395,7 @@ def _same(pa: _Profile, pb: _Profile) -> bool:
 
 
 def _weight(words: frozenset[str]) -> float:
-    return math.fsum(word_weight(w) for w in words)  # exactly rounded: the same whatever the set order
+    return math.fsum(map(word_weight, words))  # exactly rounded: the same whatever the set order
 
 
 def same_event(a: Event, b: Event) -> bool:
@@ -428,35 +431,129 @@ def _blocking_keys(profile: _Profile) -> list[tuple]:
 
 def merge(events: list[Event]) -> Timeline:
     """Group events that report the same happening into entries, ordered chronologically."""
-    clusters: list[list[_Profile]] = []
-    short: list[bool] = []  # whether a cluster has a sentence of fewer than two content words
-    index: dict[tuple, list[int]] = defaultdict(list)
-    for event in sorted(events, key=_source_order):
-        profile = _profile(event)
-        keys = _blocking_keys(profile)
-        # A cluster is a candidate when it shares words with this event in nearby years; it needs
-        # two shared words unless a sentence has only one (see _same).
-        by_word: dict[object, set[int]] = defaultdict(set)
-        for key in keys:
-            found = index.get(key)
-            if found:
-                by_word[key[0] if key[0] != "=" else key].update(found)
-        shared_words = Counter(chain.from_iterable(by_word.values()))
-        need = min(2, len(profile.words)) if profile.words else 1
-        candidates = sorted(c for c, n in shared_words.items() if n >= need or short[c])
-        home = next((c for c in candidates if any(_same(profile, other) for other in clusters[c])), None)
-        if home is None:
-            home = len(clusters)
-            clusters.append([])
-            short.append(False)
-        clusters[home].append(profile)
-        short[home] = short[home] or len(profile.words) < 2
-        for key in keys:
-            if not index[key] or index[key][-1] != home:
-                index[key].append(home)
-    entries = [_entry([p.event for p in cluster]) for cluster in clusters]
+    profiles = [_profile(event) for event in sorted(events, key=_source_order)]
+    entries = [_entry([profiles[i].event for i in cluster]) for cluster in cluster_profiles(profiles)]
     entries.sort(key=lambda e: e.sort_key)
     return Timeline(tuple(entries))
+
+
+# Spans up to this many days are indexed by short buckets of days, longer ones by year: an event
+# then meets, as possible partners, only the events of the few weeks around it.
+_FINE_SPAN_DAYS = 62
+_BUCKET_DAYS = 16
+
+
+def _is_loose(profile: _Profile) -> bool:
+    """Ranges, very long spans and sentences without content words: ``_blocking_keys`` files
+    them under their value or sentence, so they only ever meet each other."""
+    event = profile.event
+    return not profile.words or event.range_end is not None or event.span.end.year - event.span.start.year > _LONG_SPAN_YEARS
+
+
+def _reach_days(profile: _Profile) -> tuple[int, int]:
+    """The days within which any partner's span must start or end (see ``_blocking_keys``)."""
+    reach = dispute_window(profile.event.span, profile.event.span) + 1
+    return profile.first_day - reach, profile.last_day + reach
+
+
+def _year_of(day: int) -> int:
+    return date.fromordinal(min(max(day, 1), date.max.toordinal())).year
+
+
+def cluster_profiles(profiles: list[_Profile]) -> list[list[int]]:
+    """Single-link clusters of ``profiles`` (given in source order), as lists of positions.
+
+    The rule: each event, in order, joins the first cluster (in order of creation) that is a
+    candidate for it and holds an event ``_same`` as it, else starts a new cluster. A cluster is a
+    candidate when it shares ``_blocking_keys`` with the event: two words in nearby years (or one,
+    from a sentence of one word). Loose events (``_is_loose``) have keys of another kind, so they
+    only meet each other and are clustered apart, as written. For the others the search is
+    turned around: ``_same`` needs shared words and spans within reach of each other, and whenever
+    it holds the partner's cluster is a candidate; so partners are looked up by (word, a few days'
+    bucket) for short spans and (word, year) for long ones, and tried from the earliest cluster.
+    ``tests/test_merge_index.py`` checks the result against the rule as written.
+    """
+    cluster_of: list[int] = []
+    members: list[list[int]] = []
+    short: list[bool] = []  # whether a cluster has a sentence of fewer than two content words
+    fine: dict[tuple, list[int]] = defaultdict(list)  # short spans by (word, bucket of days)
+    fine_by_year: dict[tuple, list[int]] = defaultdict(list)  # the same, by (word, year)
+    coarse: dict[tuple, list[int]] = defaultdict(list)  # longer spans by (word, year)
+    single_word: set[int] = set()
+    loose_index: dict[tuple, list[int]] = defaultdict(list)  # loose events' clusters by blocking key
+
+    for pos, profile in enumerate(profiles):
+        home = None
+        words = profile.words
+        loose = _is_loose(profile)
+        if loose:
+            by_word: dict[object, set[int]] = defaultdict(set)
+            keys = _blocking_keys(profile)
+            for key in keys:
+                found = loose_index.get(key)
+                if found:
+                    by_word[key[0] if key[0] != "=" else key].update(found)
+            shared_words = Counter(chain.from_iterable(by_word.values()))
+            need = min(2, len(words)) if words else 1
+            for c in sorted(c for c, n in shared_words.items() if n >= need or short[c]):
+                if any(_same(profile, profiles[m]) for m in members[c]):
+                    home = c
+                    break
+        else:
+            first, last = _reach_days(profile)
+            year_range = range(_year_of(first), _year_of(last) + 1)
+            short_span = profile.last_day - profile.first_day < _FINE_SPAN_DAYS
+            buckets = range(first // _BUCKET_DAYS, last // _BUCKET_DAYS + 1)
+            hits: list[set[int]] = []
+            for word in words:
+                found_here: set[int] = set()
+                if short_span:
+                    for b in buckets:
+                        found_here.update(fine.get((word, b), ()))
+                else:
+                    for y in year_range:
+                        found_here.update(fine_by_year.get((word, y), ()))
+                for y in year_range:
+                    found_here.update(coarse.get((word, y), ()))
+                if found_here:
+                    hits.append(found_here)
+            if hits:
+                # _same needs two shared words, or all of a one-word sentence's.
+                counts = Counter(chain.from_iterable(hits))
+                if len(words) == 1:
+                    possible = list(counts)
+                else:
+                    possible = [m for m, n in counts.items() if n > 1]
+                    possible.extend(single_word.intersection(counts).difference(possible))
+                possible.sort(key=cluster_of.__getitem__)
+                home = next((cluster_of[m] for m in possible if _same(profile, profiles[m])), None)
+        if home is None:
+            home = len(members)
+            members.append([])
+            short.append(False)
+        members[home].append(pos)
+        cluster_of.append(home)
+        short[home] = short[home] or len(words) < 2
+        if loose:
+            for key in keys:
+                if not loose_index[key] or loose_index[key][-1] != home:
+                    loose_index[key].append(home)
+            continue
+        if len(words) == 1:
+            single_word.add(pos)
+        span_years = range(_year_of(profile.first_day), _year_of(profile.last_day) + 1)
+        if profile.last_day - profile.first_day < _FINE_SPAN_DAYS:
+            span_buckets = range(profile.first_day // _BUCKET_DAYS, profile.last_day // _BUCKET_DAYS + 1)
+            for word in words:
+                for b in span_buckets:
+                    fine[(word, b)].append(pos)
+                for y in span_years:
+                    fine_by_year[(word, y)].append(pos)
+        else:
+            for word in words:
+                for y in span_years:
+                    coarse[(word, y)].append(pos)
+    return members
 
 
 def _span_days(span: Span) -> int:
