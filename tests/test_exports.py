@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline.build import build_site
 
@@ -256,3 +258,21 @@ def test_output_does_not_depend_on_hash_order(site, tmp_path):
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0].keys() == outputs[1].keys()
     assert [k for k in outputs[0] if outputs[0][k] != outputs[1][k]] == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\\;,\n\r"), min_size=50, max_size=400))
+def test_icalendar_lines_fold_and_escape_any_text(text):
+    """Any title survives the round trip through an iCalendar parser, in lines of at most 75 octets."""
+    from timeline.exports import _ical_line, _ical_text
+
+    lines = [b"BEGIN:VCALENDAR\r\n", b"BEGIN:VEVENT\r\n", _ical_line("SUMMARY:" + _ical_text(text)), b"END:VEVENT\r\n", b"END:VCALENDAR\r\n"]
+    data = b"".join(lines)
+    physical = data.split(b"\r\n")
+    assert all(len(line) <= 75 for line in physical)
+    # Some readers unescape before unfolding: a fold never separates "\" from what it escapes.
+    assert all((len(line) - len(line.rstrip(b"\\"))) % 2 == 0 for line in physical)
+    data.decode("utf-8")  # never folded inside a character
+    (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    expected = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert str(event["summary"]) == expected

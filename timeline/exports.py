@@ -8,10 +8,8 @@ import io
 import json
 import uuid
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from urllib.parse import urlsplit
-
-import icalendar
 
 from timeline.chronology import DateClaim, Entry, Timeline, group_label
 from timeline.config import SiteConfig
@@ -156,30 +154,74 @@ def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
-    """``events.ics``: every entry as an all-day event over its span (a day, a month, a year...)."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//timeline//events//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", config.title)
+def _ical_text(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 section 3.3.11 says: backslash, semicolon, comma, newline."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _ical_line(line: str) -> bytes:
+    """One content line, folded at 75 octets (RFC 5545 section 3.1): never inside a UTF-8
+    character, and never between a backslash and the character it escapes."""
+    data = line.encode()
+    if len(data) <= 75:
+        return data + b"\r\n"
+    parts = []
+    start, limit = 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte
+            end -= 1
+        slashes = 0
+        while data[end - 1 - slashes] == 0x5C and end - 1 - slashes > start:
+            slashes += 1
+        if slashes % 2:
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74  # a continuation line starts with a space
+    parts.append(data[start:])
+    return b"\r\n ".join(parts) + b"\r\n"
+
+
+def _ical_date(day: date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def ical_event(entry: Entry, config: SiteConfig) -> bytes:
+    """One entry as an all-day VEVENT over its span (a day, a month, a year...)."""
     # DTSTAMP is required; the build's day keeps the file identical between builds of the same content.
-    stamp = datetime.combine(config.today, datetime.min.time(), tzinfo=timezone.utc)
     host = urlsplit(config.base_url).hostname or "timeline"
-    for entry in timeline.entries:
-        event = icalendar.Event()
-        event.add("uid", f"{entry.id}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", entry.span.start)
-        event.add("dtend", entry.span.end + timedelta(days=1))  # DTEND of an all-day event is exclusive
-        event.add("summary", entry.title + (" (date disputed)" if entry.disputed else ""))
-        lines = [entry.label] + [f"{m.sentence} — {m.article_title}" + (f", {m.outlet}" if m.outlet else "") for m in entry.sources]
-        event.add("description", "\n\n".join(lines))
-        if entry.actors:
-            event.add("categories", [a.name for a in entry.actors])
-        if config.absolute_url():
-            event.add("url", _entry_url(config, entry))
-        calendar.add_component(event)
-    return calendar.to_ical()
+    lines = [
+        "BEGIN:VEVENT",
+        "SUMMARY:" + _ical_text(entry.title + (" (date disputed)" if entry.disputed else "")),
+        "DTSTART;VALUE=DATE:" + _ical_date(entry.span.start),
+        # DTEND of an all-day event is exclusive.
+        "DTEND;VALUE=DATE:" + _ical_date(entry.span.end + timedelta(days=1)),
+        f"DTSTAMP:{_ical_date(config.today)}T000000Z",
+        "UID:" + _ical_text(f"{entry.id}@{host}"),
+    ]
+    if entry.actors:
+        lines.append("CATEGORIES:" + ",".join(_ical_text(a.name) for a in entry.actors))
+    sources = [f"{m.sentence} — {m.article_title}" + (f", {m.outlet}" if m.outlet else "") for m in entry.sources]
+    lines.append("DESCRIPTION:" + _ical_text("\n\n".join([entry.label, *sources])))
+    if config.absolute_url():
+        lines.append("URL:" + _entry_url(config, entry))
+    lines.append("END:VEVENT")
+    return b"".join(map(_ical_line, lines))
+
+
+def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
+    """``events.ics``: every entry as an all-day event over its span.
+
+    Written directly: the format is a few escaped, folded lines per event, and the icalendar
+    library's writer took about a millisecond per event (ten seconds for a large archive)."""
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//timeline//events//EN",
+        "X-WR-CALNAME:" + _ical_text(config.title),
+    ]
+    body = b"".join(ical_event(entry, config) for entry in timeline.entries)
+    return b"".join(map(_ical_line, head)) + body + _ical_line("END:VCALENDAR")
 
 
 def _timelinejs_date(value_span_: Span, day: date, label: str | None = None) -> dict:
