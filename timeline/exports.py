@@ -258,7 +258,11 @@ def timelinejs_document(timeline: Timeline, config: SiteConfig) -> dict:
 
 
 def timelinejs_json(timeline: Timeline, config: SiteConfig) -> bytes:
-    return json.dumps(timelinejs_document(timeline, config), ensure_ascii=False, indent=1).encode() + b"\n"
+    """One slide per line, by the C JSON encoder (as ``events_json``)."""
+    doc = timelinejs_document(timeline, config)
+    slides = ",\n".join(json.dumps(slide, ensure_ascii=False, separators=(", ", ": ")) for slide in doc["events"])
+    title = json.dumps(doc["title"], ensure_ascii=False, separators=(", ", ": "))
+    return ('{"title": ' + title + ', "events": [\n' + slides + ("\n" if slides else "") + "]}\n").encode()
 
 
 CSV_COLUMNS = (
