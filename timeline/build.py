@@ -20,7 +20,7 @@ from pathlib import Path
 
 import jinja2
 
-from timeline.actors import ActorIndex, ActorName
+from timeline.actors import default_index
 from timeline.articles import find_article_files, read_article_bytes
 from timeline.cache import (
     ArticleStamp,
@@ -33,9 +33,10 @@ from timeline.cache import (
     summarize,
     tagging_fingerprint,
 )
-from timeline.chronology import Timeline, merge
+from timeline.chronology import Timeline, event_features, features_fingerprint
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
+from timeline.merge_state import MergeState, merge_state
 from timeline.output import OutputError, check_output_dir, clean_leftovers, write_site
 from timeline.problems import ContentError, Problem, display_path
 from timeline.render import Site, SiteRenderer, Theme, newest_first, render_site
@@ -61,7 +62,7 @@ class BuildResult:
         self._articles: list[TaggedArticle] | None = None
         self._timeline: Timeline | None = None
         self._load: Callable[[], list[TaggedArticle]] | None = None
-        self._site_actors: tuple[ActorName, ...] = ()
+        self._merge: Callable[[], MergeState] | None = None
 
     @property
     def articles(self) -> list[TaggedArticle]:
@@ -75,8 +76,8 @@ class BuildResult:
 
     @property
     def timeline(self) -> Timeline | None:
-        if self._timeline is None and self._load is not None:
-            self._timeline = merge_articles(self.articles, self._site_actors)
+        if self._timeline is None and self._merge is not None:
+            self._timeline = self._merge().timeline()
         return self._timeline
 
     @timeline.setter
@@ -109,6 +110,7 @@ class ArticleCache:
         self.fingerprint = ""
         self.stamps: dict[str, ArticleStamp] = {}
         self.index: dict[str, TaggedArticle] | None = None  # loaded when first needed
+        self.merge: MergeState | None = None  # the last merge, loaded when first needed
         self.manifests: dict[Path, OutputManifest] = {}
 
 
@@ -123,17 +125,13 @@ class _Scan:
     tagged: int = 0
 
 
-def merge_articles(records: list[TaggedArticle], site_actors: tuple[ActorName, ...] = ()) -> Timeline:
-    """The timeline of the site's events, each with the actors its sentence names.
-
-    Actors are found here rather than when an article is tagged because the names to look for come
-    from every article's front matter and the settings: an article's cached events stay valid when
-    another article introduces a new actor."""
-    names = site_actors + tuple(name for record in records for name in record.article.actors)
-    actors = ActorIndex.for_site(names)
-    return merge(
-        [replace(event, actors=actors.find(event.mention.sentence)) for record in records for event in record.events]
-    )
+def with_features(record: TaggedArticle) -> TaggedArticle:
+    """The record with its events' merge features computed under the current code and data
+    (the tagger computes them; a newer merge code or actor list needs them again)."""
+    if record.features_fp == features_fingerprint() and len(record.features) == len(record.events):
+        return record
+    actors = default_index()
+    return replace(record, features=tuple(event_features(e, actors) for e in record.events), features_fp=features_fingerprint())
 
 
 def scan_articles(
@@ -200,7 +198,9 @@ def scan_articles(
             continue
         # Full articles go straight to the cache; the build keeps only the small summary.
         store.put_article(outcome.job_key, outcome.dated)
-        tagged_article = summarize(outcome.job_key, outcome.dated, list(outcome.events), config.today)
+        tagged_article = with_features(
+            summarize(outcome.job_key, outcome.dated, list(outcome.events), config.today, outcome.features, outcome.features_fp)
+        )
         scan.fresh[rel] = replace(tagged_article, seen=seen_of.get(outcome.job_key))
     scan.tagged = len(jobs)
     return scan
@@ -271,6 +271,7 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
     if scan.fresh or scan.seen or set(present) != set(cache.stamps):
         index = cache.index if cache.index is not None else store.load_index()
         index = {rel: scan.fresh.get(rel) or index.get(rel) for rel in present}
+        index = {rel: record and with_features(record) for rel, record in index.items()}
         for rel, seen in scan.seen.items():
             if index.get(rel) is not None:
                 index[rel] = replace(index[rel], seen=seen)
@@ -289,7 +290,18 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
     usable = usable_articles(config, scan, cache.stamps, problems)
     result.article_count, result.articles_tagged = len(usable), scan.tagged
     result._load = lambda: [load_index()[rel] for rel in usable]
-    result._site_actors = config.actors
+
+    def merged() -> MergeState:
+        previous = cache.merge if cache.merge is not None else store.load_merge()
+        if not isinstance(previous, MergeState):
+            previous = None
+        state = merge_state(result.articles, config.actors, previous)
+        if state is not previous:
+            store.save_merge(state)
+        cache.merge = state
+        return state
+
+    result._merge = merged
 
     output_dir = config.output_dir.resolve()
     try:

@@ -12,11 +12,13 @@ written by another version is never read, and any entry that fails to load is a 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,6 +26,7 @@ from pathlib import Path
 from timeline import __version__
 from timeline.articles import Article
 from timeline.dating import DatedArticle
+from timeline.chronology import EventFeatures
 from timeline.events import Event
 from timeline.problems import Problem
 
@@ -76,6 +79,8 @@ class TaggedArticle:
     links: tuple[tuple[int, int], ...]  # spans of the date expressions, to find their entries
     today: date | None = None  # the day an undated article was judged against; None when it did not matter
     seen: FileSeen | None = None  # the file as last read, to skip reading it while it stays so
+    features: tuple[EventFeatures, ...] = ()  # what merging compares of each event
+    features_fp: str = ""  # chronology.features_fingerprint() they were computed under
 
     def valid_on(self, today: date) -> bool:
         return self.today is None or self.today == today
@@ -108,7 +113,9 @@ def stamps_of(index: dict[str, TaggedArticle]) -> dict[str, ArticleStamp]:
     return {rel: ArticleStamp(r.key, r.today, r.article.slug, r.notes, r.seen) for rel, r in index.items()}
 
 
-def summarize(key: str, dated: DatedArticle, events: list[Event], today: date) -> TaggedArticle:
+def summarize(
+    key: str, dated: DatedArticle, events: list[Event], today: date, features: tuple[EventFeatures, ...] = (), features_fp: str = ""
+) -> TaggedArticle:
     from dataclasses import replace
 
     return TaggedArticle(
@@ -120,13 +127,28 @@ def summarize(key: str, dated: DatedArticle, events: list[Event], today: date) -
         notes=dated.notes,
         links=tuple((t.start, t.end) for t in dated.timexes),
         today=None if dated.article.published is not None else today,
+        features=features,
+        features_fp=features_fp,
     )
+
+
+@contextmanager
+def _no_collection():
+    """Cyclic garbage collection paused: unpickling or pickling a large index creates many objects
+    and no cycles, and the collector would otherwise scan every live object several times over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load(path: Path):
     """A pickled entry, or None when it is missing or unreadable (a miss, never an error)."""
     try:
-        with path.open("rb") as f:
+        with path.open("rb") as f, _no_collection():
             return pickle.load(f)
     except Exception:
         return None
@@ -137,7 +159,7 @@ def _save(path: Path, value) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f, _no_collection():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         return True
@@ -196,6 +218,14 @@ class DiskStore:
             (self.root / "stamps.pickle").unlink(missing_ok=True)
             if _save(self.root / "index.pickle", index):
                 _save(self.root / "stamps.pickle", stamps_of(index))
+
+    def load_merge(self):
+        """The last merge of the site's events (a ``merge_state.MergeState``), or None."""
+        return _load(self.root / "merge.pickle") if self.root is not None else None
+
+    def save_merge(self, state) -> None:
+        if self.root is not None:
+            _save(self.root / "merge.pickle", state)
 
     def put_article(self, key: str, dated: DatedArticle) -> None:
         if self.root is None or not _save(self._article_path(key), dated):

@@ -36,12 +36,12 @@ import math
 import re
 from collections import Counter, defaultdict
 from itertools import chain
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache, cached_property
 from importlib.resources import files
 
-from timeline.actors import Actor, default_index
+from timeline.actors import Actor, ActorIndex, default_index
 from timeline.events import Event, Mention
 from timeline.tagger.values import Span, value_span
 
@@ -333,6 +333,49 @@ def _profile(event: Event) -> _Profile:
     )
 
 
+@dataclass(frozen=True)
+class EventFeatures:
+    """What merging compares of an event, found with the actor names every site knows: computed
+    once when the article is tagged (see ``event_features``), not at every merge."""
+
+    actors: tuple[Actor, ...]
+    words: frozenset[str]
+    quantities: frozenset[str]
+    weight: float
+
+
+# The code and data that features and merging depend on.
+_FEATURE_SOURCES = ("chronology.py", "actors.py", "data/actors.yaml", "data/common_words.tsv")
+
+
+@cache
+def features_fingerprint() -> str:
+    """Digest of what ``event_features`` and the merge depend on: features computed under another
+    digest (another version, other actor data) are computed again."""
+    from timeline import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    package = files("timeline")
+    for name in _FEATURE_SOURCES:
+        digest.update(b"\0" + package.joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def event_features(event: Event, actors: ActorIndex) -> EventFeatures:
+    found = actors.find(event.mention.sentence)
+    profile = _profile(replace(event, actors=found))
+    return EventFeatures(found, profile.words, profile.quantities, profile.weight)
+
+
+def profile_of(event: Event, features: EventFeatures) -> _Profile:
+    """The profile ``_profile`` would give ``event`` with ``features.actors`` attached."""
+    span = event.span
+    return _Profile(
+        replace(event, actors=features.actors), features.words, frozenset(a.slug for a in features.actors),
+        features.quantities, features.weight, span.start.toordinal(), span.end.toordinal(),
+    )
+
+
 def date_relation(a: Event, b: Event) -> str:
     """"same", "nested" (spans overlap), "near" (disjoint but close) or "far"."""
     if a.value == b.value and a.range_end == b.range_end:
@@ -460,7 +503,7 @@ def _year_of(day: int) -> int:
     return date.fromordinal(min(max(day, 1), date.max.toordinal())).year
 
 
-def cluster_profiles(profiles: list[_Profile]) -> list[list[int]]:
+def cluster_profiles(profiles: list[_Profile], partners: list[list[int]] | None = None) -> list[list[int]]:
     """Single-link clusters of ``profiles`` (given in source order), as lists of positions.
 
     The rule: each event, in order, joins the first cluster (in order of creation) that is a
@@ -472,6 +515,10 @@ def cluster_profiles(profiles: list[_Profile]) -> list[list[int]]:
     it holds the partner's cluster is a candidate; so partners are looked up by (word, a few days'
     bucket) for short spans and (word, year) for long ones, and tried from the earliest cluster.
     ``tests/test_merge_index.py`` checks the result against the rule as written.
+
+    ``partners``, when given, receives for each ordinary event every earlier event ``_same`` as it
+    (for loose events, nothing): what an incremental merge needs to know which events can affect
+    which (see ``timeline.merge_state``).
     """
     cluster_of: list[int] = []
     members: list[list[int]] = []
@@ -487,6 +534,8 @@ def cluster_profiles(profiles: list[_Profile]) -> list[list[int]]:
         words = profile.words
         loose = _is_loose(profile)
         if loose:
+            if partners is not None:
+                partners.append([])
             by_word: dict[object, set[int]] = defaultdict(set)
             keys = _blocking_keys(profile)
             for key in keys:
@@ -526,7 +575,14 @@ def cluster_profiles(profiles: list[_Profile]) -> list[list[int]]:
                     possible = [m for m, n in counts.items() if n > 1]
                     possible.extend(single_word.intersection(counts).difference(possible))
                 possible.sort(key=cluster_of.__getitem__)
-                home = next((cluster_of[m] for m in possible if _same(profile, profiles[m])), None)
+                if partners is None:
+                    home = next((cluster_of[m] for m in possible if _same(profile, profiles[m])), None)
+                else:
+                    same = [m for m in possible if _same(profile, profiles[m])]
+                    partners.append(same)
+                    home = cluster_of[same[0]] if same else None
+            elif partners is not None:
+                partners.append([])
         if home is None:
             home = len(members)
             members.append([])

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from timeline.actors import default_index
 from timeline.articles import decode_article, parse_article
+from timeline.chronology import EventFeatures, event_features, features_fingerprint
 from timeline.dating import DatedArticle, date_article
 from timeline.events import Event, extract_events
 from timeline.problems import ContentError, Problem
@@ -48,6 +50,9 @@ class TagOutcome:
     dated: DatedArticle | None
     events: tuple[Event, ...]
     problem: Problem | None
+    # What merging compares of each event, computed here so that it runs in parallel too.
+    features: tuple[EventFeatures, ...] = ()
+    features_fp: str = ""
 
 
 def tag_one(job: TagJob) -> TagOutcome:
@@ -58,6 +63,8 @@ def tag_one(job: TagJob) -> TagOutcome:
         article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir)
         dated = date_article(article, job.today, job.shown_path)
         events = tuple(extract_events(dated))
+        actors = default_index()
+        features = tuple(event_features(event, actors) for event in events)
     except ContentError as e:
         return TagOutcome(job.key, job.path, None, (), e.problem(job.shown_path))
     except RecursionError:
@@ -68,7 +75,7 @@ def tag_one(job: TagJob) -> TagOutcome:
             f"could not be processed ({type(e).__name__}: {e}); skipped. This is a bug in timeline:"
             " please report it with this file"
         )
-    return TagOutcome(job.key, job.path, dated, events, None)
+    return TagOutcome(job.key, job.path, dated, events, None, features, features_fingerprint())
 
 
 def tag_batch(jobs: list[TagJob]) -> list[TagOutcome]:
