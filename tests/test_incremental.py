@@ -231,3 +231,120 @@ def test_files_untouched_since_the_last_build_are_not_read(three, monkeypatch):
     os.utime(three.content / "b.md", (old, old))
     result = build_site(three.config())
     assert opened == ["b.md"] and result.articles_tagged == 1
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def fresh_build(site, tmp_path: Path) -> dict[str, bytes]:
+    """The site built from nothing, elsewhere: what the output folder must equal."""
+    copy = tmp_path / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site.content, copy / "content")
+    from timeline.config import load_config
+
+    build_site(load_config(copy, today=date(2026, 11, 28)))
+    return tree(copy / "output")
+
+
+def spare_of(site) -> Path:
+    (found,) = (site.root / ".timeline-cache").glob("spare-*")
+    return found
+
+
+def test_kept_replaced_site_makes_the_next_site_exactly(three, tmp_path):
+    build_site(three.config())
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config())
+    spare = spare_of(three)
+    assert (spare / "articles" / "a" / "index.html").is_file()  # the replaced site, kept
+    # Someone drops a file into the output folder, and edits one inside the kept site.
+    (three.output / "stray.txt").write_text("not ours")
+    (spare / "articles" / "c" / "index.html").unlink()
+    (spare / "articles" / "c" / "index.html").write_text("tampered")
+    three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
+    (three.content / "c.md").unlink()
+    build_site(three.config())
+    assert tree(three.output) == fresh_build(three, tmp_path)
+    three.add("d.md", article("Delta", "2023-09-20", "The summit closed on Sept. 19, 2023."))
+    build_site(three.config())
+    build_site(three.config())  # nothing changed
+    assert "stray.txt" not in tree(three.output)
+    assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_unchanged_files_need_no_work_with_a_kept_site(three, monkeypatch):
+    build_site(three.config())
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config())
+    three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
+    from timeline import output
+
+    placed: list[str] = []
+    keep, write = output._keep, output._write_new
+    monkeypatch.setattr(output, "_keep", lambda old, target: placed.append(target.parent.name) or keep(old, target))
+    monkeypatch.setattr(output, "_write_new", lambda target, data: placed.append(target.parent.name) or write(target, data))
+    build_site(three.config())
+    # b's page changed in the build before: it is linked again. c's page is in place already.
+    assert "b" in placed and "a" in placed and "c" not in placed
+
+
+def test_build_killed_while_using_the_kept_site_leaves_the_site(three, monkeypatch, tmp_path):
+    build_site(three.config())
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config())
+    before = tree(three.output)
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Thursday."))
+    from timeline import render
+
+    def broken(renderer, site):
+        yield render.OutputFile("partial.html", b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "PRODUCERS", render.PRODUCERS[:2] + (broken,))
+    with pytest.raises(KeyboardInterrupt):
+        build_site(three.config())
+    assert tree(three.output) == before
+    monkeypatch.undo()
+    build_site(three.config())
+    assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_unchanged_entries_are_not_made_again(three, monkeypatch):
+    three.add("d.md", article("Delta", "2023-09-20", "The summit closed on Sept. 19, 2023. Talks resume on Sept. 25, 2023."))
+    build_site(three.config())
+    from timeline import exports
+
+    made: list[str] = []
+    real = exports.event_document
+    monkeypatch.setattr(exports, "event_document", lambda entry: made.append(entry.id) or real(entry))
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    result = build_site(three.config())
+    # events.json is written again, from the old lines of every entry but b's.
+    assert len(made) == 1 and len(result.timeline.entries) >= 4
+    events = json.loads((three.output / "events.json").read_text())["events"]
+    assert [e["id"] for e in events] == [e.id for e in result.timeline.entries]
+
+
+def test_theme_change_makes_every_entry_again(three, tmp_path):
+    build_site(three.config())
+    from timeline.theme_files import DEFAULT_THEME
+
+    theme = three.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    original = (DEFAULT_THEME / "templates" / "_entry.html").read_text()
+    (theme / "_entry.html").write_text(original.replace('<h3 class="event-title">', '<h3 class="event-title mine">'))
+    (three.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    build_site(three.config())
+    for page in ["index.html", "2006/index.html", "2023/index.html"]:
+        text = (three.output / page).read_text()
+        assert text.count('class="event-title mine"') == text.count('class="event-title')
+
+
+def test_calendar_stamps_follow_the_build_day(three):
+    build_site(three.config(today=date(2026, 11, 28)))
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config(today=date(2026, 12, 1)))
+    stamps = {line for line in (three.output / "events.ics").read_text().splitlines() if line.startswith("DTSTAMP")}
+    assert stamps == {"DTSTAMP:20261201T000000Z"}

@@ -11,6 +11,7 @@ time to render pages. The merged timeline (every event) is held whole: the index
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -23,6 +24,7 @@ import jinja2
 from timeline.actors import default_index
 from timeline.articles import find_article_files, read_article_bytes
 from timeline.cache import (
+    CACHE_DIR,
     ArticleStamp,
     DiskStore,
     FileSeen,
@@ -243,8 +245,17 @@ def build_site(
     """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
     processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental."""
     started = time.perf_counter()
-    clean_leftovers(config.output_dir)  # what a killed earlier build left
-    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress)
+    # The cyclic garbage collector would scan the cached index and the merged timeline (a few
+    # million objects, none in a cycle) again and again while pages are made: a fifth of a small
+    # rebuild. It runs again when the build is over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        clean_leftovers(config.output_dir)  # what a killed earlier build left
+        result = _build(config, cache if cache is not None else ArticleCache(), executor, progress)
+    finally:
+        if collecting:
+            gc.enable()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -326,6 +337,8 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
                 and record.inputs == inputs
                 and previous.intact(output_dir, path)
             )
+            renderer.previous_pieces = lambda path: previous.pieces(output_dir, path)
+            renderer.tokens = cache.merge.tokens() if cache.merge is not None else {}
 
             def load(tagged: TaggedArticle) -> DatedArticle:
                 dated = store.get_article(tagged.key)
@@ -341,7 +354,10 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
             files = render_site(renderer, site)
             if progress:
                 files = _counting(files, len(usable) + 3, progress)
-            report = write_site(output_dir, files, previous)
+
+            # The replaced site is kept in the cache, so the next build changes only what differs.
+            spare = config.site_dir / CACHE_DIR / f"spare-{OutputManifest.path(config.site_dir, output_dir).stem}"
+            report = write_site(output_dir, files, previous, spare)
             assert report.manifest is not None
             report.manifest.site_digest = digest
             report.manifest.entries = result.event_count

@@ -259,6 +259,8 @@ class OutputRecord:
     sha: str  # digest of its bytes
     size: int
     mtime_ns: int
+    pieces: tuple[tuple[str, int, int], ...] = ()  # (key, start, end): parts made from one key, to reuse
+    ino: int = 0  # inode: a spare site (see output.write_site) may hold this very file
 
 
 @dataclass
@@ -279,8 +281,8 @@ class OutputManifest:
         found = _load(cls.path(site_dir, output_dir))
         return found if isinstance(found, OutputManifest) else cls()
 
-    def save(self, site_dir: Path, output_dir: Path) -> None:
-        _save(self.path(site_dir, output_dir), self)
+    def save(self, site_dir: Path, output_dir: Path) -> bool:
+        return _save(self.path(site_dir, output_dir), self)
 
     def intact(self, output_dir: Path, rel: str) -> bool:
         """The file is still there exactly as the last build wrote it."""
@@ -292,6 +294,19 @@ class OutputManifest:
         except OSError:
             return False
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
+
+    def pieces(self, output_dir: Path, rel: str) -> dict[str, bytes]:
+        """The reusable pieces of a file of the last site, by key (none when it was changed since)."""
+        record = self.files.get(rel)
+        if record is None or not record.pieces or not self.intact(output_dir, rel):
+            return {}
+        try:
+            data = (output_dir / rel).read_bytes()
+        except OSError:
+            return {}
+        if len(data) != record.size:
+            return {}
+        return {key: data[start:end] for key, start, end in record.pieces}
 
     def all_intact(self, output_dir: Path) -> bool:
         return bool(self.files) and all(self.intact(output_dir, rel) for rel in self.files)

@@ -8,6 +8,8 @@ import io
 import json
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -45,49 +47,71 @@ def _says(entry: Entry, mention: Mention, values: dict) -> str:
     return values.get((mention.article, mention.offset), entry.value)
 
 
+def event_document(entry: Entry) -> dict:
+    """One event of ``events.json``."""
+    says = source_values(entry)
+    return {
+        "id": entry.id,
+        "value": entry.value,
+        "start": entry.span.start.isoformat(),
+        "end": entry.span.end.isoformat(),
+        "precision": entry.span.precision,
+        "label": entry.label,
+        "title": entry.title,
+        "sources": [
+            {
+                "article": m.article,
+                "title": m.article_title,
+                "url": m.url,
+                "published": m.published.isoformat() if m.published else None,
+                "outlet": m.outlet,
+                "expression": m.expression,
+                "sentence": m.sentence,
+                "offset": list(m.offset),
+                "value": _says(entry, m, says),
+            }
+            for m in entry.sources
+        ],
+        "actors": [a.name for a in entry.actors],
+        "range": _range(entry),
+        # When the sources disagree on the date: every date given, and who gives it (else null).
+        "disputed": [_claim(c) for c in entry.disputed] or None,
+    }
+
+
 def events_document(timeline: Timeline) -> dict:
     """The ``events.json`` document: a stable, documented shape (see README)."""
-    events = []
-    for entry in timeline.entries:
-        says = source_values(entry)
-        events.append(
-            {
-                "id": entry.id,
-                "value": entry.value,
-                "start": entry.span.start.isoformat(),
-                "end": entry.span.end.isoformat(),
-                "precision": entry.span.precision,
-                "label": entry.label,
-                "title": entry.title,
-                "sources": [
-                    {
-                        "article": m.article,
-                        "title": m.article_title,
-                        "url": m.url,
-                        "published": m.published.isoformat() if m.published else None,
-                        "outlet": m.outlet,
-                        "expression": m.expression,
-                        "sentence": m.sentence,
-                        "offset": list(m.offset),
-                        "value": _says(entry, m, says),
-                    }
-                    for m in entry.sources
-                ],
-                "actors": [a.name for a in entry.actors],
-                "range": _range(entry),
-                # When the sources disagree on the date: every date given, and who gives it (else null).
-                "disputed": [_claim(c) for c in entry.disputed] or None,
-            }
-        )
-    return {"events": events}
+    return {"events": [event_document(entry) for entry in timeline.entries]}
+
+
+@dataclass(frozen=True)
+class EntryFile:
+    """A file made of one piece per timeline entry, between a head and a tail: a rebuild can
+    reuse the pieces of entries that did not change (see ``render.entry_file``)."""
+
+    head: bytes
+    piece: Callable[[Entry], bytes]
+    separator: bytes = b""
+    tail: bytes = b""
+    tail_after_pieces: bytes = b""  # what ends the last piece, when there is one
+
+    def build(self, entries: Iterable[Entry]) -> bytes:
+        pieces = [self.piece(entry) for entry in entries]
+        return self.head + self.separator.join(pieces) + (self.tail_after_pieces if pieces else b"") + self.tail
+
+
+def _json_line(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(", ", ": ")).encode()
+
+
+def events_json_file() -> EntryFile:
+    """``events.json`` with one event per line: readable and diffable, and written by the C JSON
+    encoder (an indented dump goes through the much slower pure-Python one)."""
+    return EntryFile(b'{"events": [\n', lambda entry: _json_line(event_document(entry)), b",\n", b"]}\n", b"\n")
 
 
 def events_json(timeline: Timeline) -> bytes:
-    """``events.json`` with one event per line: readable and diffable, and written by the C JSON
-    encoder (an indented dump goes through the much slower pure-Python one)."""
-    events = events_document(timeline)["events"]
-    lines = ",\n".join(json.dumps(event, ensure_ascii=False, separators=(", ", ": ")) for event in events)
-    return ('{"events": [\n' + lines + ("\n" if events else "") + "]}\n").encode()
+    return events_json_file().build(timeline.entries)
 
 
 # --- Atom feed, iCalendar, TimelineJS, CSV -------------------------------------------------------
@@ -209,7 +233,7 @@ def ical_event(entry: Entry, config: SiteConfig) -> bytes:
     return b"".join(map(_ical_line, lines))
 
 
-def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
+def icalendar_entry_file(config: SiteConfig) -> EntryFile:
     """``events.ics``: every entry as an all-day event over its span.
 
     Written directly: the format is a few escaped, folded lines per event, and the icalendar
@@ -220,8 +244,11 @@ def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
         "PRODID:-//timeline//events//EN",
         "X-WR-CALNAME:" + _ical_text(config.title),
     ]
-    body = b"".join(ical_event(entry, config) for entry in timeline.entries)
-    return b"".join(map(_ical_line, head)) + body + _ical_line("END:VCALENDAR")
+    return EntryFile(b"".join(map(_ical_line, head)), lambda entry: ical_event(entry, config), tail=_ical_line("END:VCALENDAR"))
+
+
+def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
+    return icalendar_entry_file(config).build(timeline.entries)
 
 
 def _timelinejs_date(value_span_: Span, day: date, label: str | None = None) -> dict:
@@ -236,33 +263,38 @@ def _timelinejs_date(value_span_: Span, day: date, label: str | None = None) -> 
     return result
 
 
+def timelinejs_slide(entry: Entry) -> dict:
+    slide: dict = {
+        "unique_id": entry.id,
+        "start_date": _timelinejs_date(entry.span, entry.span.start),
+        "text": {"headline": html.escape(entry.title), "text": _sources_html(entry)},
+        "display_date": entry.label,
+    }
+    end_span = value_span(entry.range_end) if entry.range_end else entry.span
+    multi = entry.range_end or entry.span.precision in ("decade", "century", "season", "quarter", "half")
+    if multi and end_span is not None:
+        slide["end_date"] = _timelinejs_date(end_span, entry.span.end)
+    slide["group"] = group_label(entry.span)
+    return slide
+
+
+def _timelinejs_title(config: SiteConfig) -> dict:
+    return {"text": {"headline": html.escape(config.title), "text": html.escape(config.description)}}
+
+
 def timelinejs_document(timeline: Timeline, config: SiteConfig) -> dict:
     """``timelinejs.json``: Knight Lab TimelineJS3's JSON format (title slide + one slide per entry)."""
-    events = []
-    for entry in timeline.entries:
-        slide: dict = {
-            "unique_id": entry.id,
-            "start_date": _timelinejs_date(entry.span, entry.span.start),
-            "text": {"headline": html.escape(entry.title), "text": _sources_html(entry)},
-            "display_date": entry.label,
-        }
-        end_span = value_span(entry.range_end) if entry.range_end else entry.span
-        multi = entry.range_end or entry.span.precision in ("decade", "century", "season", "quarter", "half")
-        if multi and end_span is not None:
-            slide["end_date"] = _timelinejs_date(end_span, entry.span.end)
-        group = group_label(entry.span)
-        slide["group"] = group
-        events.append(slide)
-    title = {"text": {"headline": html.escape(config.title), "text": html.escape(config.description)}}
-    return {"title": title, "events": events}
+    return {"title": _timelinejs_title(config), "events": [timelinejs_slide(entry) for entry in timeline.entries]}
+
+
+def timelinejs_entry_file(config: SiteConfig) -> EntryFile:
+    """One slide per line, by the C JSON encoder (as ``events_json``)."""
+    head = b'{"title": ' + _json_line(_timelinejs_title(config)) + b', "events": [\n'
+    return EntryFile(head, lambda entry: _json_line(timelinejs_slide(entry)), b",\n", b"]}\n", b"\n")
 
 
 def timelinejs_json(timeline: Timeline, config: SiteConfig) -> bytes:
-    """One slide per line, by the C JSON encoder (as ``events_json``)."""
-    doc = timelinejs_document(timeline, config)
-    slides = ",\n".join(json.dumps(slide, ensure_ascii=False, separators=(", ", ": ")) for slide in doc["events"])
-    title = json.dumps(doc["title"], ensure_ascii=False, separators=(", ", ": "))
-    return ('{"title": ' + title + ', "events": [\n' + slides + ("\n" if slides else "") + "]}\n").encode()
+    return timelinejs_entry_file(config).build(timeline.entries)
 
 
 CSV_COLUMNS = (
@@ -271,23 +303,32 @@ CSV_COLUMNS = (
 )
 
 
-def events_csv(timeline: Timeline) -> bytes:
-    """``events.csv``: one row per entry; lists within a cell are separated by " | "."""
+def _csv_row(cells: list) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for e in timeline.entries:
-        writer.writerow(
-            [
-                e.id, e.value, e.span.start.isoformat(), e.span.end.isoformat(), e.span.precision, e.label, e.title,
-                " | ".join(a.name for a in e.actors),
-                e.range_end or "",
-                " | ".join(f"{c.value}: {', '.join(m.article for m in c.sources)}" for c in e.disputed),
-                len(e.sources),
-                " | ".join(m.article for m in e.sources),
-                " | ".join(m.outlet or "" for m in e.sources),
-                " | ".join(m.expression for m in e.sources),
-                " | ".join(m.url or "" for m in e.sources),
-            ]
-        )
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
     return out.getvalue().encode("utf-8")
+
+
+def csv_row(e: Entry) -> bytes:
+    return _csv_row(
+        [
+            e.id, e.value, e.span.start.isoformat(), e.span.end.isoformat(), e.span.precision, e.label, e.title,
+            " | ".join(a.name for a in e.actors),
+            e.range_end or "",
+            " | ".join(f"{c.value}: {', '.join(m.article for m in c.sources)}" for c in e.disputed),
+            len(e.sources),
+            " | ".join(m.article for m in e.sources),
+            " | ".join(m.outlet or "" for m in e.sources),
+            " | ".join(m.expression for m in e.sources),
+            " | ".join(m.url or "" for m in e.sources),
+        ]
+    )
+
+
+def events_csv_file() -> EntryFile:
+    """``events.csv``: one row per entry; lists within a cell are separated by " | "."""
+    return EntryFile(_csv_row(list(CSV_COLUMNS)), csv_row)
+
+
+def events_csv(timeline: Timeline) -> bytes:
+    return events_csv_file().build(timeline.entries)

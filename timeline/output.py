@@ -14,11 +14,12 @@ import ctypes
 import errno
 import hashlib
 import os
+import posixpath
 import re
 import shutil
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from timeline.cache import OutputManifest, OutputRecord
@@ -51,16 +52,44 @@ def check_output_dir(output_dir: Path, protected: Iterable[Path]) -> None:
 
 
 def _keep(previous: Path, target: Path) -> None:
-    """Put the previous site's file into the new one: a hard link, or a copy where links fail."""
+    """Put the previous site's file into the new one: a hard link, or a copy where links fail.
+    Whatever stood at ``target`` (a spare site's older file) is unlinked, never written into."""
     try:
         os.link(previous, target)
+    except FileExistsError:
+        _unlink(target)
+        _keep(previous, target)
     except OSError:
+        _unlink(target)
         shutil.copy2(previous, target)
 
 
-def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputManifest | None = None) -> WriteReport:
+def _write_new(target: Path, data: bytes) -> None:
+    """Write ``data`` as a new file: one a spare site had there may be linked to a live site's."""
+    _unlink(target)
+    with open(target, "xb") as f:
+        f.write(data)
+
+
+def _unlink(path: Path) -> None:
+    """Remove what stands at ``path``: a file, or a folder a spare site had where a file goes now."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path)
+
+
+def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputManifest | None = None, spare: Path | None = None) -> WriteReport:
     """Write ``files`` as the new site. ``previous`` describes the site now in ``output_dir``:
-    its unchanged files are carried over, and a file given without data must be one of them."""
+    its unchanged files are carried over, and a file given without data must be one of them.
+
+    ``spare``: where to keep the replaced site instead of deleting it. The next build makes its
+    staging folder from it, changing only the files that differ, rather than making every folder
+    and link again (thousands of directory operations for a large site). What the spare holds is
+    read from the folder itself, never assumed: a file is kept only when it is the very file (same
+    inode) the site now has, anything else is replaced or removed."""
     output_dir = output_dir.resolve()
     if output_dir.exists() and not output_dir.is_dir():
         raise OutputError(f"output folder {output_dir} is a file; remove it or choose another output folder")
@@ -69,11 +98,16 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
     previous = previous or OutputManifest()
     staging = _staging_name(output_dir, "building", os.getpid())
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    # What the staging folder holds already: path -> inode.
+    present = _claim_spare(spare, staging) if spare is not None else None
+    if present is None:
+        staging.mkdir()
+        present = {}
+    folders: set[str] = {""} | {posixpath.dirname(rel) for rel in present}
+    folders |= {parent for rel in list(folders) for parent in _parents(rel)}
     written = unchanged = total = 0
     sources: dict[str, str] = {}
     records: dict[str, OutputRecord] = {}
-    folders: set[Path] = {staging}
     try:
         for file in files:
             rel = PurePosixPath(file.path)
@@ -86,38 +120,109 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
                 )
             sources[file.path] = file.source
             target = staging / rel
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
+            folder = posixpath.dirname(file.path)
+            if folder not in folders:
+                _make_folder(staging, folder)
+                folders.add(folder)
+                folders.update(_parents(folder))
             before = previous.files.get(file.path)
+            have = present.pop(file.path, None)
             if file.data is None:
                 if before is None or not previous.intact(output_dir, file.path):
                     raise OutputError(f"{file.path} changed in the output folder during the build; build again")
-                _keep(output_dir / rel, target)
-                sha = before.sha
-                unchanged += 1
+                keep, sha = True, before.sha
             else:
                 sha = hashlib.sha256(file.data).hexdigest()
-                if before is not None and before.sha == sha and previous.intact(output_dir, file.path):
-                    _keep(output_dir / rel, target)
-                    unchanged += 1
-                else:
-                    target.write_bytes(file.data)
-                    written += 1
-                    total += len(file.data)
+                keep = before is not None and before.sha == sha and previous.intact(output_dir, file.path)
+            pieces = file.pieces if file.data is not None else before.pieces  # type: ignore[union-attr]
+            if keep:
+                unchanged += 1
+                assert before is not None
+                if have is not None and have == before.ino:
+                    # The spare holds this very file already.
+                    records[file.path] = replace(before, inputs=file.inputs, pieces=pieces)
+                    continue
+                _keep(output_dir / rel, target)
+            else:
+                _write_new(target, file.data)  # type: ignore[arg-type]
+                written += 1
+                total += len(file.data)  # type: ignore[arg-type]
             st = target.stat()
-            records[file.path] = OutputRecord(file.inputs, sha, st.st_size, st.st_mtime_ns)
-        if written == 0 and output_dir.is_dir() and set(records) == set(previous.files):
-            # Nothing changed: the site in place is already exactly this one.
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
+            records[file.path] = OutputRecord(file.inputs, sha, st.st_size, st.st_mtime_ns, pieces, st.st_ino)
+        _remove(staging, present)
+        if not (written == 0 and output_dir.is_dir() and set(records) == set(previous.files)):
             _swap_in(staging, output_dir)
+        # Otherwise nothing changed: the site in place is already exactly this one (and so is staging).
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    # After the swap the staging name holds the previous site (or nothing).
-    shutil.rmtree(staging, ignore_errors=True)
+    # The staging name now holds the replaced site (or a copy of the one in place, or nothing).
+    if spare is not None and staging.is_dir():
+        try:
+            os.rename(staging, spare)
+        except OSError:  # another file system: no spare
+            shutil.rmtree(staging, ignore_errors=True)
+    else:
+        shutil.rmtree(staging, ignore_errors=True)
     return WriteReport(written, total, unchanged, OutputManifest(files=records))
+
+
+def _claim_spare(spare: Path, staging: Path) -> dict[str, int] | None:
+    """Make the spare site the staging folder, and list its files with their inodes; None when
+    there is none to use. A build killed from here on leaves it as a leftover of its own."""
+    try:
+        os.rename(spare, staging)
+    except OSError:
+        shutil.rmtree(spare, ignore_errors=True)
+        return None
+    found: dict[str, int] = {}
+
+    def walk(folder: Path, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(Path(entry.path), prefix + entry.name + "/")
+                else:
+                    found[prefix + entry.name] = entry.inode()
+
+    try:
+        walk(staging, "")
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+    return found
+
+
+def _make_folder(staging: Path, folder: str) -> None:
+    """Make ``folder`` in the staging folder, removing a spare site's file where it goes."""
+    try:
+        (staging / folder).mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for part in reversed([folder, *_parents(folder)][:-1]):
+            if (staging / part).is_file() or (staging / part).is_symlink():
+                os.unlink(staging / part)
+        (staging / folder).mkdir(parents=True, exist_ok=True)
+
+
+def _parents(folder: str) -> list[str]:
+    found = []
+    while folder:
+        folder = posixpath.dirname(folder)
+        found.append(folder)
+    return found
+
+
+def _remove(staging: Path, files: dict[str, int]) -> None:
+    """Remove files no longer in the site from the staging folder, and folders left empty."""
+    folders: set[str] = set()
+    for rel in files:
+        _unlink(staging / rel)
+        folders.update(f for f in [posixpath.dirname(rel), *_parents(posixpath.dirname(rel))] if f)
+    for folder in sorted(folders, key=len, reverse=True):
+        try:
+            os.rmdir(staging / folder)
+        except OSError:  # not empty: still holds files of the site
+            pass
 
 
 # Folders a build makes beside the output folder: ".output.building-<pid>" while writing (and, after

@@ -9,23 +9,34 @@ from __future__ import annotations
 import hashlib
 import html
 import posixpath
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from timeline import site_files
-from timeline.chronology import Timeline
+from timeline.chronology import Entry, Timeline
 from timeline import __version__
 from timeline.cache import TaggedArticle
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
 from timeline.events import article_page
-from timeline.exports import atom_feed, events_csv, events_json, icalendar_file, timelinejs_json
+from timeline.exports import (
+    EntryFile,
+    atom_feed,
+    events_csv_file,
+    events_json_file,
+    icalendar_entry_file,
+    timelinejs_entry_file,
+)
 from timeline.navigation import entry_tags, filter_index, script_json
 from timeline.problems import display_path
 from timeline.theme_files import DEFAULT_THEME
+
+
+Piece = tuple[str, int, int]  # (key, start, end): bytes of a file made from one key alone
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class OutputFile:
     data: bytes | None  # None: the previous build's file, whose inputs are unchanged, is kept
     source: str = ""  # what it was made from, to name in errors
     inputs: str = ""  # digest of everything the file is made from, when the producer knows it
+    pieces: tuple[Piece, ...] = ()  # parts of ``data`` that the next build may reuse by key
 
 
 class Theme:
@@ -71,6 +83,19 @@ class Theme:
                     yield rel, file
 
 
+def _locate(data: bytes, pieces: list[tuple[str, str]]) -> tuple[Piece, ...]:
+    """Where each piece's text stands in the page, in order (pieces the template changed are left out)."""
+    found: list[Piece] = []
+    at = 0
+    for key, text in pieces:
+        raw = text.encode()
+        start = data.find(raw, at)
+        if start >= 0:
+            found.append((key, start, start + len(raw)))
+            at = start + len(raw)
+    return tuple(found)
+
+
 def relative_root(page_path: str) -> str:
     """The prefix that leads from a page back to the site root: "" or "../../"."""
     depth = page_path.count("/")
@@ -97,6 +122,11 @@ def render_fingerprint(config: SiteConfig, theme: Theme) -> str:
 
 
 class SiteRenderer:
+    """Renders pages. Between builds it reuses what did not change: whole files whose inputs are
+    unchanged (``reusable``), and, in a file that must be made again, the pieces made from
+    timeline entries that did not change (``previous_pieces``; an entry's ``token`` is a digest of
+    the events it merges)."""
+
     def __init__(
         self,
         config: SiteConfig,
@@ -109,14 +139,51 @@ class SiteRenderer:
         self.fingerprint = fingerprint or render_fingerprint(config, theme)
         # Whether the previous build's file at a path was made from exactly these inputs.
         self.reusable = reusable or (lambda path, inputs: False)
+        # The pieces of the previous build's file at a path, by key.
+        self.previous_pieces: Callable[[str], Mapping[str, bytes]] = lambda path: {}
+        self.tokens: Mapping[str, str] = {}  # entry id -> token
+        self._made: dict[str, str] = {}  # pieces made in this build, by key
+
+    def inputs(self, *parts: str) -> str:
+        """Digest of a file's inputs: ``parts`` and what every page depends on."""
+        return hashlib.sha256("\0".join((self.fingerprint, *parts)).encode()).hexdigest()
+
+    def entry_tokens(self, entries: Iterable[Entry]) -> list[str] | None:
+        """The entries' tokens, or None when one is unknown (then nothing made from them is reused)."""
+        tokens = [self.tokens.get(e.id) for e in entries]
+        return None if None in tokens else tokens  # type: ignore[return-value]
 
     def page(self, template: str, path: str, *, from_any_depth: bool = False, **context) -> OutputFile:
         """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
         its links start from the base path ("/repo/static/...") and it has no canonical URL."""
         root = self.config.base_path if from_any_depth else relative_root(path)
+        pieces: list[tuple[str, str]] = []
+        previous: Mapping[str, bytes] | None = None
 
         def url(target: str) -> str:
-            return posixpath.join(root, target) if target else (root or "./") + "index.html"
+            if not target:
+                return (root or "./") + "index.html"
+            # posixpath.join(root, target), which a large page calls many thousand times
+            if target.startswith("/"):
+                return target
+            return root + target if not root or root.endswith("/") else root + "/" + target
+
+        def cached(macro, entry: Entry, *args) -> Markup:
+            """``macro(entry, *args)``, reused from the previous build when the entry is unchanged."""
+            nonlocal previous
+            token = self.tokens.get(entry.id)
+            if token is None:
+                return macro(entry, *args)
+            key = hashlib.sha1(f"{self.fingerprint}\0{token}\0{getattr(macro, 'name', '')}\0{root}\0{args!r}".encode()).hexdigest()
+            text = self._made.get(key)
+            if text is None:
+                if previous is None:
+                    previous = self.previous_pieces(path)
+                old = previous.get(key)
+                text = old.decode() if old is not None else str(macro(entry, *args))
+                self._made[key] = text
+            pieces.append((key, text))
+            return Markup(text)
 
         rendered = self.theme.env.get_template(template).render(
             site=self.config,
@@ -124,9 +191,38 @@ class SiteRenderer:
             root=root,
             url=url,
             canonical=None if from_any_depth else site_files.page_url(self.config, path),
+            cached=cached,
             **context,
         )
-        return OutputFile(path, rendered.encode(), f"template {template}")
+        data = rendered.encode()
+        return OutputFile(path, data, f"template {template}", pieces=_locate(data, pieces))
+
+    def entry_file(self, path: str, source: str, shape: EntryFile, entries: tuple[Entry, ...], *salt: str) -> OutputFile:
+        """A file of one piece per entry (``exports.EntryFile``): kept whole when no entry changed,
+        else made with the unchanged entries' pieces of the previous build."""
+        tokens = self.entry_tokens(entries)
+        if tokens is None:
+            return OutputFile(path, shape.build(entries), source)
+        inputs = self.inputs(path, *salt, *tokens)
+        if self.reusable(path, inputs):
+            return OutputFile(path, None, source, inputs)
+        previous = self.previous_pieces(path)
+        parts = [shape.head]
+        pieces: list[Piece] = []
+        at = len(shape.head)
+        for i, (entry, token) in enumerate(zip(entries, tokens)):
+            if i:
+                parts.append(shape.separator)
+                at += len(shape.separator)
+            key = hashlib.sha1(f"{self.fingerprint}\0{token}\0{chr(0).join(salt)}".encode()).hexdigest()
+            data = previous.get(key)
+            if data is None:
+                data = shape.piece(entry)
+            parts.append(data)
+            pieces.append((key, at, at + len(data)))
+            at += len(data)
+        parts.append((shape.tail_after_pieces if entries else b"") + shape.tail)
+        return OutputFile(path, b"".join(parts), source, inputs, tuple(pieces))
 
     def article_inputs(self, tagged: TaggedArticle, timeline: Timeline) -> str:
         """Digest of what an article's page is made from: the article, the entries its dates link
@@ -169,9 +265,22 @@ class Site:
     load: Callable[[TaggedArticle], DatedArticle] = field(repr=False, default=None)  # type: ignore[assignment]
 
 
+def _kept(renderer: SiteRenderer, path: str, source: str, *parts: str) -> tuple[OutputFile | None, str]:
+    """(the previous file, when made from the same inputs; the inputs digest)."""
+    inputs = renderer.inputs(path, *parts)
+    return (OutputFile(path, None, source, inputs) if renderer.reusable(path, inputs) else None), inputs
+
+
 def timeline_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    tokens = renderer.entry_tokens(site.timeline.entries)
+    keys = [d.key for d in site.articles]
+    if tokens is not None:
+        kept, inputs = _kept(renderer, "index.html", "timeline page", *tokens, "articles", *keys)
+        if kept is not None:
+            yield kept
+            return
     tags = entry_tags(site.timeline, {d.article.slug: d.article.tags for d in site.articles})
-    yield renderer.page(
+    page = renderer.page(
         "index.html",
         "index.html",
         timeline=site.timeline,
@@ -179,21 +288,41 @@ def timeline_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
         entry_tags=tags,
         filter_json=script_json(filter_index(site.timeline, tags)),
     )
+    yield replace(page, inputs=inputs) if tokens is not None else page
 
 
 def actor_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     """``actors/<slug>/index.html``: every entry naming the actor, and an index of actors."""
     groups = site.timeline.actor_groups
-    yield renderer.page("actors.html", "actors/index.html", actor_groups=groups)
+    listing = [f"{g.actor.slug}:{g.actor.name}:{len(g.entries)}" for g in groups]
+    kept, inputs = _kept(renderer, "actors/index.html", "actors page", *listing)
+    yield kept or replace(renderer.page("actors.html", "actors/index.html", actor_groups=groups), inputs=inputs)
     for group in groups:
-        timeline = Timeline(group.entries)
-        yield renderer.page("actor.html", f"actors/{group.actor.slug}/index.html", actor=group.actor, timeline=timeline)
+        path = f"actors/{group.actor.slug}/index.html"
+        tokens = renderer.entry_tokens(group.entries)
+        if tokens is not None:
+            kept, inputs = _kept(renderer, path, "actor page", repr(group.actor), *tokens)
+            if kept is not None:
+                yield kept
+                continue
+        page = renderer.page("actor.html", path, actor=group.actor, timeline=Timeline(group.entries))
+        yield replace(page, inputs=inputs) if tokens is not None else page
 
 
 def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     """``<year>/index.html`` ("2023/", "1990s/"): the entries of one year group."""
-    for group in site.timeline.groups:
-        yield renderer.page("year.html", f"{group.slug}/index.html", group=group, years=site.timeline.groups)
+    years = site.timeline.groups
+    nav = [f"{g.slug}:{g.label}" for g in years]
+    for group in years:
+        path = f"{group.slug}/index.html"
+        tokens = renderer.entry_tokens(group.entries)
+        if tokens is not None:
+            kept, inputs = _kept(renderer, path, "year page", group.label, *nav, "entries", *tokens)
+            if kept is not None:
+                yield kept
+                continue
+        page = renderer.page("year.html", path, group=group, years=years)
+        yield replace(page, inputs=inputs) if tokens is not None else page
 
 
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
@@ -207,14 +336,16 @@ def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 
 def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    yield OutputFile("events.json", events_json(site.timeline), "events")
+    yield renderer.entry_file("events.json", "events", events_json_file(), site.timeline.entries)
 
 
 def export_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    yield OutputFile("feed.xml", atom_feed(site.timeline, renderer.config), "feed")
-    yield OutputFile("events.ics", icalendar_file(site.timeline, renderer.config), "calendar")
-    yield OutputFile("timelinejs.json", timelinejs_json(site.timeline, renderer.config), "timelinejs")
-    yield OutputFile("events.csv", events_csv(site.timeline), "csv")
+    config = renderer.config
+    yield OutputFile("feed.xml", atom_feed(site.timeline, config), "feed")
+    # The calendar's DTSTAMP is the build's day.
+    yield renderer.entry_file("events.ics", "calendar", icalendar_entry_file(config), site.timeline.entries, config.today.isoformat())
+    yield renderer.entry_file("timelinejs.json", "timelinejs", timelinejs_entry_file(config), site.timeline.entries)
+    yield renderer.entry_file("events.csv", "csv", events_csv_file(), site.timeline.entries)
 
 
 def static_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
