@@ -42,10 +42,16 @@ def reference(tmp_path: Path) -> dict[str, bytes]:
     return site_bytes(ref / "output")
 
 
-def test_process_pool_builds_the_same_site(site, tmp_path):
+def test_process_pool_builds_the_same_site(site, tmp_path, monkeypatch):
+    from timeline.cache import DiskStore
+
     many(site)
+    stored_here: list[str] = []
+    real = DiskStore.put_article
+    monkeypatch.setattr(DiskStore, "put_article", lambda self, key, dated: stored_here.append(key) or real(self, key, dated))
     result = build_site(site.config(), executor=ExecutorSpec(jobs=2))
     assert result.articles_tagged == POOL_THRESHOLD + 6 and not result.errors
+    assert stored_here == []  # the workers stored the tagged articles themselves
     assert site_bytes(site.output) == reference(tmp_path)
 
 

@@ -32,7 +32,6 @@ from timeline.cache import (
     TaggedArticle,
     article_key,
     stamps_of,
-    summarize,
     tagging_fingerprint,
 )
 from timeline.chronology import Timeline, event_features, features_fingerprint
@@ -147,6 +146,8 @@ def scan_articles(
     scan = _Scan()
     paths = find_article_files(config.content_dir)
     jobs: list[TagJob] = []
+    # Workers on this machine store full articles in the cache themselves; Dask's may be elsewhere.
+    local_store = store.root if executor.kind == "process" else None
     # A file changed within the last second may change again within the same timestamp tick, so
     # its size and time vouch for nothing: it is always read and hashed, and its time not recorded.
     trust_before = time.time_ns() - 1_000_000_000
@@ -182,7 +183,7 @@ def scan_articles(
         key = article_key(data, rel, shown, store.fingerprint)
         seen = FileSeen(shown, st.st_size, st.st_mtime_ns) if st is not None and st.st_mtime_ns < trust_before else None
         if stamp is None or stamp.key != key or not stamp.valid_on(config.today):
-            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today))
+            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today, local_store))
             seen_of[key] = seen
         elif stamp.seen != seen:
             scan.seen[rel] = seen  # same bytes, file touched: remember it as it is now
@@ -194,16 +195,16 @@ def scan_articles(
     rel_of = {job.key: rel for job, rel in zip(jobs, [j.path.relative_to(config.content_dir).as_posix() for j in jobs])}
     for outcome in tag_stream(jobs, executor, on_done=tagged):
         rel = rel_of[outcome.job_key]
-        if outcome.dated is None:
-            assert outcome.problem is not None
+        if outcome.problem is not None:
             scan.failed[rel] = outcome.problem
             continue
-        # Full articles go straight to the cache; the build keeps only the small summary.
-        store.put_article(outcome.job_key, outcome.dated)
-        tagged_article = with_features(
-            summarize(outcome.job_key, outcome.dated, list(outcome.events), config.today, outcome.features, outcome.features_fp)
-        )
-        scan.fresh[rel] = replace(tagged_article, seen=seen_of.get(outcome.job_key))
+        # Full articles go straight to the cache (a local worker stored them itself); the build
+        # keeps only the small summary.
+        if not outcome.stored:
+            assert outcome.dated is not None
+            store.put_article(outcome.job_key, outcome.dated)
+        assert outcome.summary is not None
+        scan.fresh[rel] = replace(with_features(outcome.summary), seen=seen_of.get(outcome.job_key))
     scan.tagged = len(jobs)
     return scan
 

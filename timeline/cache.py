@@ -167,6 +167,15 @@ def _save(path: Path, value) -> bool:
         return False
 
 
+def article_path(root: Path, key: str) -> Path:
+    return root / "articles" / key[:2] / f"{key}.pickle"
+
+
+def save_article(root: Path, key: str, dated: DatedArticle) -> bool:
+    """Store a tagged article in the cache folder ``root`` (``DiskStore.root``); False when it cannot."""
+    return _save(article_path(root, key), dated)
+
+
 @dataclass
 class DiskStore:
     """Tagged articles on disk: an index of small ``TaggedArticle`` records plus one file per
@@ -195,7 +204,7 @@ class DiskStore:
 
     def _article_path(self, key: str) -> Path:
         assert self.root is not None
-        return self.root / "articles" / key[:2] / f"{key}.pickle"
+        return article_path(self.root, key)
 
     def load_index(self) -> dict[str, TaggedArticle]:
         if self.root is None:

@@ -521,6 +521,8 @@ def cluster_profiles(profiles: list[_Profile], partners: list[list[int]] | None 
     which (see ``timeline.merge_state``).
     """
     cluster_of: list[int] = []
+    first_days: list[int] = []
+    last_days: list[int] = []
     members: list[list[int]] = []
     short: list[bool] = []  # whether a cluster has a sentence of fewer than two content words
     fine: dict[tuple, list[int]] = defaultdict(list)  # short spans by (word, bucket of days)
@@ -574,6 +576,8 @@ def cluster_profiles(profiles: list[_Profile], partners: list[list[int]] | None 
                 else:
                     possible = [m for m, n in counts.items() if n > 1]
                     possible.extend(single_word.intersection(counts).difference(possible))
+                # A partner's span meets this event's reach (buckets only bound it to a few weeks).
+                possible = [m for m in possible if first_days[m] <= last and last_days[m] >= first]
                 possible.sort(key=cluster_of.__getitem__)
                 if partners is None:
                     home = next((cluster_of[m] for m in possible if _same(profile, profiles[m])), None)
@@ -589,6 +593,8 @@ def cluster_profiles(profiles: list[_Profile], partners: list[list[int]] | None 
             short.append(False)
         members[home].append(pos)
         cluster_of.append(home)
+        first_days.append(profile.first_day)
+        last_days.append(profile.last_day)
         short[home] = short[home] or len(words) < 2
         if loose:
             for key in keys:

@@ -18,7 +18,9 @@ import posixpath
 import re
 import shutil
 import sys
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -108,6 +110,7 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
     written = unchanged = total = 0
     sources: dict[str, str] = {}
     records: dict[str, OutputRecord] = {}
+    placer = _Placer(staging, folders)
     try:
         for file in files:
             rel = PurePosixPath(file.path)
@@ -119,12 +122,6 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
                     "rename one of them"
                 )
             sources[file.path] = file.source
-            target = staging / rel
-            folder = posixpath.dirname(file.path)
-            if folder not in folders:
-                _make_folder(staging, folder)
-                folders.add(folder)
-                folders.update(_parents(folder))
             before = previous.files.get(file.path)
             have = present.pop(file.path, None)
             if file.data is None:
@@ -135,6 +132,7 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
                 sha = hashlib.sha256(file.data).hexdigest()
                 keep = before is not None and before.sha == sha and previous.intact(output_dir, file.path)
             pieces = file.pieces if file.data is not None else before.pieces  # type: ignore[union-attr]
+            record = OutputRecord(file.inputs, sha, 0, 0, pieces)
             if keep:
                 unchanged += 1
                 assert before is not None
@@ -142,18 +140,18 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
                     # The spare holds this very file already.
                     records[file.path] = replace(before, inputs=file.inputs, pieces=pieces)
                     continue
-                _keep(output_dir / rel, target)
+                placer.place(file.path, record, output_dir / rel, None)
             else:
-                _write_new(target, file.data)  # type: ignore[arg-type]
+                placer.place(file.path, record, None, file.data)
                 written += 1
                 total += len(file.data)  # type: ignore[arg-type]
-            st = target.stat()
-            records[file.path] = OutputRecord(file.inputs, sha, st.st_size, st.st_mtime_ns, pieces, st.st_ino)
+        records.update(placer.finish())
         _remove(staging, present)
         if not (written == 0 and output_dir.is_dir() and set(records) == set(previous.files)):
             _swap_in(staging, output_dir)
         # Otherwise nothing changed: the site in place is already exactly this one (and so is staging).
     except BaseException:
+        placer.stop()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     # The staging name now holds the replaced site (or a copy of the one in place, or nothing).
@@ -165,6 +163,52 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
     else:
         shutil.rmtree(staging, ignore_errors=True)
     return WriteReport(written, total, unchanged, OutputManifest(files=records))
+
+
+class _Placer:
+    """Puts files into the staging folder on a thread of its own. Making folders, linking and
+    writing are system calls, which let the rendering of the next pages go on meanwhile."""
+
+    WINDOW = 256  # files handed over and not yet placed, at most: rendered pages wait in memory
+
+    def __init__(self, staging: Path, folders: set[str]):
+        self.staging = staging
+        self.folders = folders
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="timeline-write")
+        self.waiting: deque[Future] = deque()
+        self.placed: dict[str, OutputRecord] = {}
+
+    def place(self, rel: str, record: OutputRecord, keep_from: Path | None, data: bytes | None) -> None:
+        self.waiting.append(self.pool.submit(self._place, rel, record, keep_from, data))
+        while len(self.waiting) > self.WINDOW or (self.waiting and self.waiting[0].done()):
+            self.waiting.popleft().result()  # raises what the thread raised
+
+    def _place(self, rel: str, record: OutputRecord, keep_from: Path | None, data: bytes | None) -> None:
+        folder = posixpath.dirname(rel)
+        if folder not in self.folders:
+            _make_folder(self.staging, folder)
+            self.folders.add(folder)
+            self.folders.update(_parents(folder))
+        target = self.staging / rel
+        if keep_from is not None:
+            _keep(keep_from, target)
+        else:
+            _write_new(target, data)  # type: ignore[arg-type]
+        st = target.stat()
+        self.placed[rel] = replace(record, size=st.st_size, mtime_ns=st.st_mtime_ns, ino=st.st_ino)
+
+    def finish(self) -> dict[str, OutputRecord]:
+        try:
+            while self.waiting:
+                self.waiting.popleft().result()
+        finally:
+            self.pool.shutdown()
+        return self.placed
+
+    def stop(self) -> None:
+        for future in self.waiting:
+            future.cancel()
+        self.pool.shutdown(wait=True)
 
 
 def _claim_spare(spare: Path, staging: Path) -> dict[str, int] | None:

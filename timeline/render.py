@@ -144,6 +144,11 @@ class SiteRenderer:
         self.tokens: Mapping[str, str] = {}  # entry id -> token
         self._made: dict[str, str] = {}  # pieces made in this build, by key
 
+    def forget_pieces(self) -> None:
+        """Drop the pieces made so far: a kind of page reuses its own (an entry on several actor
+        pages), and holding every page's would hold the whole site in memory."""
+        self._made.clear()
+
     def inputs(self, *parts: str) -> str:
         """Digest of a file's inputs: ``parts`` and what every page depends on."""
         return hashlib.sha256("\0".join((self.fingerprint, *parts)).encode()).hexdigest()
@@ -397,6 +402,7 @@ def render_site(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
             if site_files.is_listed_page(file.path):
                 pages.append(file.path)
             yield file
+        renderer.forget_pieces()
     # The sitemap lists the pages the producers made, so a new kind of page needs no change here.
     for path, data in site_files.sitemap_files(renderer.config, pages):
         yield OutputFile(path, data, "sitemap")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from timeline.actors import default_index
 from timeline.articles import decode_article, parse_article
+from timeline.cache import TaggedArticle, save_article, summarize
 from timeline.chronology import EventFeatures, event_features, features_fingerprint
 from timeline.dating import DatedArticle, date_article
 from timeline.events import Event, extract_events
@@ -41,6 +42,9 @@ class TagJob:
     shown_path: str
     data: bytes
     today: date
+    # The cache folder, when the worker shares this machine's disk: it stores the full tagged
+    # article itself and sends back only the small summary.
+    store: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class TagOutcome:
     # What merging compares of each event, computed here so that it runs in parallel too.
     features: tuple[EventFeatures, ...] = ()
     features_fp: str = ""
+    summary: TaggedArticle | None = None  # what the build keeps of the article
+    stored: bool = False  # ``dated`` is in the cache already (and not sent back)
 
 
 def tag_one(job: TagJob) -> TagOutcome:
@@ -75,7 +81,10 @@ def tag_one(job: TagJob) -> TagOutcome:
             f"could not be processed ({type(e).__name__}: {e}); skipped. This is a bug in timeline:"
             " please report it with this file"
         )
-    return TagOutcome(job.key, job.path, dated, events, None, features, features_fingerprint())
+    fingerprint = features_fingerprint()
+    summary = summarize(job.key, dated, list(events), job.today, features, fingerprint)
+    stored = job.store is not None and save_article(job.store, job.key, dated)
+    return TagOutcome(job.key, job.path, None if stored else dated, events, None, features, fingerprint, summary, stored)
 
 
 def tag_batch(jobs: list[TagJob]) -> list[TagOutcome]:
