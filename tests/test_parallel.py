@@ -94,3 +94,38 @@ def test_progress_only_on_a_terminal(site):
     assert "\r" not in piped.stderr
     summary = piped.stderr.strip().splitlines()[-1]
     assert summary.startswith("3 articles, ") and "pages written" in summary and "unchanged" in summary
+
+
+def test_two_rendering_processes_make_the_same_site(site, tmp_path, monkeypatch):
+    from timeline import build as build_module
+
+    many(site)
+    forks: list[int] = []
+    real = build_module.Forked
+    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(build_module, "Forked", lambda fn: forks.append(1) or real(fn))
+    result = build_site(site.config(), executor=ExecutorSpec(jobs=2))
+    assert forks == [1] and result.site_written and not result.errors
+    assert site_bytes(site.output) == reference(tmp_path)
+    # A later build with most pages unchanged renders in one process.
+    site.add("a00.md", "---\ntitle: Story 0\ndate: 2020-03-01\n---\nTalks resumed on Tuesday.\n")
+    build_site(site.config(), executor=ExecutorSpec(jobs=2))
+    assert forks == [1]
+
+
+def test_errors_in_the_second_rendering_process_are_reported(site, monkeypatch):
+    from timeline import build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 1)
+    many(site, 4)
+    theme = site.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    (site.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    (theme / "article.html").write_text("{% extends 'base.html' %}{% block main %}{{ article.title }}{% endblock %}\n")
+    assert build_site(site.config(), executor=ExecutorSpec(jobs=2)).site_written
+    before = site_bytes(site.output)
+    (theme / "article.html").write_text("{% extends 'base.html' %}{% block main %}{{ article.title }{% endblock %}\n")
+    result = build_site(site.config(), executor=ExecutorSpec(jobs=2))
+    assert not result.site_written and site_bytes(site.output) == before
+    (error,) = result.errors
+    assert error.message.startswith("template error") and error.path.endswith("article.html") and error.line == 1

@@ -38,9 +38,11 @@ from timeline.chronology import Timeline, event_features, features_fingerprint
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
 from timeline.merge_state import MergeState, merge_state
-from timeline.output import OutputError, check_output_dir, clean_leftovers, write_site
+from timeline.forking import Forked, can_fork
+from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, display_path
-from timeline.render import Site, SiteRenderer, Theme, newest_first, render_site
+from timeline import render
+from timeline.render import Site, SiteRenderer, Theme, article_pages, newest_first, render_part, sitemap, year_pages
 from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
 
 # progress(stage, done, total): called as work advances, for a progress bar.
@@ -352,15 +354,37 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
                 return dated
 
             site = Site(newest_first(result.articles), timeline, load)
-            files = render_site(renderer, site)
-            if progress:
-                files = _counting(files, len(usable) + 3, progress)
-
             # The replaced site is kept in the cache, so the next build changes only what differs.
             spare = config.site_dir / CACHE_DIR / f"spare-{OutputManifest.path(config.site_dir, output_dir).stem}"
-            report = write_site(output_dir, files, previous, spare)
+            writer = SiteWriter(output_dir, previous, spare)
+            try:
+                producers = render.PRODUCERS
+                pages: list[list[str]] = [[] for _ in producers]
+                everything = range(len(producers))
+                if _render_in_two(config, executor, previous, renderer, scan.tagged, len(usable)):
+                    # Article and year pages (about half the work) in a forked copy of this process.
+                    side = [i for i, producer in enumerate(producers) if producer in (article_pages, year_pages)]
+                    forked = Forked(lambda: (writer.write(render_part(renderer, site, side, pages)), [pages[i] for i in side]))
+                    try:
+                        writer.write(render_part(renderer, site, [i for i in everything if i not in side], pages))
+                    except BaseException:
+                        forked.stop()
+                        raise
+                    placed, side_pages = forked.result()
+                    for i, made in zip(side, side_pages):
+                        pages[i] = made
+                    writer.absorb(placed)
+                else:
+                    files = render_part(renderer, site, everything, pages)
+                    writer.write(_counting(files, len(usable) + 3, progress) if progress else files)
+                writer.write(sitemap(renderer, pages))
+            except BaseException:
+                writer.abort()
+                raise
+            report = writer.finish()
             assert report.manifest is not None
             report.manifest.site_digest = digest
+            report.manifest.render_fp = renderer.fingerprint
             report.manifest.entries = result.event_count
             report.manifest.save(config.site_dir, output_dir)
             cache.manifests = {output_dir: report.manifest}
@@ -375,6 +399,20 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
     except ContentError as e:
         problems.append(e.problem())
     return result
+
+
+# Render in two processes when at least this many pages are to be made.
+PARALLEL_PAGES = 400
+
+
+def _render_in_two(
+    config: SiteConfig, executor: ExecutorSpec | None, previous: OutputManifest, renderer: SiteRenderer, tagged: int, articles: int
+) -> bool:
+    """Whether most pages are to be made (no site yet, another theme or settings, most articles
+    new) and there are enough of them, and cores, for a second process to pay off."""
+    if not can_fork() or (executor or ExecutorSpec()).workers < 2 or articles < PARALLEL_PAGES:
+        return False
+    return not previous.files or previous.render_fp != renderer.fingerprint or tagged * 2 > articles
 
 
 def _counting(files, total: int, progress: Progress):

@@ -277,6 +277,7 @@ class OutputManifest:
     """The files of the last site written to one output folder, to reuse those that did not change."""
 
     site_digest: str = ""
+    render_fp: str = ""  # the render fingerprint the site was made with
     entries: int = 0  # timeline entries of that site, for the summary line
     files: dict[str, OutputRecord] = field(default_factory=dict)
 

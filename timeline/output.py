@@ -86,44 +86,77 @@ def _unlink(path: Path) -> None:
 def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputManifest | None = None, spare: Path | None = None) -> WriteReport:
     """Write ``files`` as the new site. ``previous`` describes the site now in ``output_dir``:
     its unchanged files are carried over, and a file given without data must be one of them.
+    ``spare``: where to keep the replaced site (see ``SiteWriter``)."""
+    writer = SiteWriter(output_dir, previous, spare)
+    try:
+        writer.write(files)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.finish()
+
+
+@dataclass
+class Placed:
+    """What one writer placed into the staging folder (sent back by a forked writer)."""
+
+    records: dict[str, OutputRecord]
+    sources: dict[str, str]
+    written: int = 0
+    bytes: int = 0
+    unchanged: int = 0
+
+
+class SiteWriter:
+    """The new site, made in a staging folder beside the output folder and swapped in whole.
 
     ``spare``: where to keep the replaced site instead of deleting it. The next build makes its
     staging folder from it, changing only the files that differ, rather than making every folder
     and link again (thousands of directory operations for a large site). What the spare holds is
     read from the folder itself, never assumed: a file is kept only when it is the very file (same
-    inode) the site now has, anything else is replaced or removed."""
-    output_dir = output_dir.resolve()
-    if output_dir.exists() and not output_dir.is_dir():
-        raise OutputError(f"output folder {output_dir} is a file; remove it or choose another output folder")
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(output_dir)
-    previous = previous or OutputManifest()
-    staging = _staging_name(output_dir, "building", os.getpid())
-    shutil.rmtree(staging, ignore_errors=True)
-    # What the staging folder holds already: path -> inode.
-    present = _claim_spare(spare, staging) if spare is not None else None
-    if present is None:
-        staging.mkdir()
-        present = {}
-    folders: set[str] = {""} | {posixpath.dirname(rel) for rel in present}
-    folders |= {parent for rel in list(folders) for parent in _parents(rel)}
-    written = unchanged = total = 0
-    sources: dict[str, str] = {}
-    records: dict[str, OutputRecord] = {}
-    placer = _Placer(staging, folders)
-    try:
+    inode) the site now has, anything else is replaced or removed.
+
+    ``write`` may also run in a forked copy of the process, for another part of the site; its
+    ``placed`` then joins this one's through ``absorb``."""
+
+    def __init__(self, output_dir: Path, previous: OutputManifest | None = None, spare: Path | None = None):
+        output_dir = output_dir.resolve()
+        if output_dir.exists() and not output_dir.is_dir():
+            raise OutputError(f"output folder {output_dir} is a file; remove it or choose another output folder")
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(output_dir)
+        self.output_dir = output_dir
+        self.previous = previous or OutputManifest()
+        self.spare = spare
+        self.staging = _staging_name(output_dir, "building", os.getpid())
+        shutil.rmtree(self.staging, ignore_errors=True)
+        # What the staging folder holds already: path -> inode.
+        present = _claim_spare(spare, self.staging) if spare is not None else None
+        if present is None:
+            self.staging.mkdir()
+            present = {}
+        self.present = present
+        folders: set[str] = {""} | {posixpath.dirname(rel) for rel in present}
+        self.folders = folders | {parent for rel in list(folders) for parent in _parents(rel)}
+        self.placed = Placed({}, {})
+        self._placer: _Placer | None = None
+
+    def write(self, files: Iterable[OutputFile]) -> Placed:
+        """Place ``files`` into the staging folder; returns what this writer placed so far."""
+        previous, output_dir, placed = self.previous, self.output_dir, self.placed
+        records, sources = placed.records, placed.sources
+        if self._placer is None:  # started here: a forked writer needs a thread of its own
+            self._placer = _Placer(self.staging, self.folders)
+        placer = self._placer
         for file in files:
             rel = PurePosixPath(file.path)
             if rel.is_absolute() or ".." in rel.parts:
                 raise OutputError(f"{file.source}: output path {file.path!r} leaves the output folder")
             if file.path in sources:
-                raise OutputError(
-                    f"two files would be written to {file.path}: from {sources[file.path]} and from {file.source}; "
-                    "rename one of them"
-                )
+                raise OutputError(_twice(file.path, sources[file.path], file.source))
             sources[file.path] = file.source
             before = previous.files.get(file.path)
-            have = present.pop(file.path, None)
+            have = self.present.pop(file.path, None)
             if file.data is None:
                 if before is None or not previous.intact(output_dir, file.path):
                     raise OutputError(f"{file.path} changed in the output folder during the build; build again")
@@ -134,7 +167,7 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
             pieces = file.pieces if file.data is not None else before.pieces  # type: ignore[union-attr]
             record = OutputRecord(file.inputs, sha, 0, 0, pieces)
             if keep:
-                unchanged += 1
+                placed.unchanged += 1
                 assert before is not None
                 if have is not None and have == before.ino:
                     # The spare holds this very file already.
@@ -143,26 +176,54 @@ def write_site(output_dir: Path, files: Iterable[OutputFile], previous: OutputMa
                 placer.place(file.path, record, output_dir / rel, None)
             else:
                 placer.place(file.path, record, None, file.data)
-                written += 1
-                total += len(file.data)  # type: ignore[arg-type]
+                placed.written += 1
+                placed.bytes += len(file.data)  # type: ignore[arg-type]
         records.update(placer.finish())
-        _remove(staging, present)
-        if not (written == 0 and output_dir.is_dir() and set(records) == set(previous.files)):
-            _swap_in(staging, output_dir)
-        # Otherwise nothing changed: the site in place is already exactly this one (and so is staging).
-    except BaseException:
-        placer.stop()
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    # The staging name now holds the replaced site (or a copy of the one in place, or nothing).
-    if spare is not None and staging.is_dir():
+        self._placer = None
+        return placed
+
+    def absorb(self, other: Placed) -> None:
+        """Take in what a forked writer placed for another part of the site."""
+        for path, source in other.sources.items():
+            if path in self.placed.sources:
+                raise OutputError(_twice(path, self.placed.sources[path], source))
+            self.placed.sources[path] = source
+            self.present.pop(path, None)
+        self.placed.records.update(other.records)
+        self.placed.written += other.written
+        self.placed.bytes += other.bytes
+        self.placed.unchanged += other.unchanged
+
+    def finish(self) -> WriteReport:
+        """Swap the new site in (unless it is the one in place) and keep or remove the old one."""
+        staging, spare, placed = self.staging, self.spare, self.placed
         try:
-            os.rename(staging, spare)
-        except OSError:  # another file system: no spare
+            _remove(staging, self.present)
+            if not (placed.written == 0 and self.output_dir.is_dir() and set(placed.records) == set(self.previous.files)):
+                _swap_in(staging, self.output_dir)
+            # Otherwise nothing changed: the site in place is already exactly this one (and so is staging).
+        except BaseException:
+            self.abort()
+            raise
+        # The staging name now holds the replaced site (or a copy of the one in place, or nothing).
+        if spare is not None and staging.is_dir():
+            try:
+                os.rename(staging, spare)
+            except OSError:  # another file system: no spare
+                shutil.rmtree(staging, ignore_errors=True)
+        else:
             shutil.rmtree(staging, ignore_errors=True)
-    else:
-        shutil.rmtree(staging, ignore_errors=True)
-    return WriteReport(written, total, unchanged, OutputManifest(files=records))
+        return WriteReport(placed.written, placed.bytes, placed.unchanged, OutputManifest(files=placed.records))
+
+    def abort(self) -> None:
+        if self._placer is not None:
+            self._placer.stop()
+            self._placer = None
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _twice(path: str, first: str, second: str) -> str:
+    return f"two files would be written to {path}: from {first} and from {second}; rename one of them"
 
 
 class _Placer:

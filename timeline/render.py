@@ -396,13 +396,22 @@ def newest_first(articles: list[TaggedArticle]) -> tuple[TaggedArticle, ...]:
 
 
 def render_site(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    pages: list[str] = []
-    for producer in PRODUCERS:
-        for file in producer(renderer, site):
+    pages: list[list[str]] = [[] for _ in PRODUCERS]
+    yield from render_part(renderer, site, range(len(PRODUCERS)), pages)
+    yield from sitemap(renderer, pages)
+
+
+def render_part(renderer: SiteRenderer, site: Site, producers: Iterable[int], pages: list[list[str]]) -> Iterator[OutputFile]:
+    """The files of some ``PRODUCERS`` (by position); ``pages[i]`` receives the listed pages of the i-th."""
+    for i in producers:
+        for file in PRODUCERS[i](renderer, site):
             if site_files.is_listed_page(file.path):
-                pages.append(file.path)
+                pages[i].append(file.path)
             yield file
         renderer.forget_pieces()
-    # The sitemap lists the pages the producers made, so a new kind of page needs no change here.
-    for path, data in site_files.sitemap_files(renderer.config, pages):
+
+
+def sitemap(renderer: SiteRenderer, pages: list[list[str]]) -> Iterator[OutputFile]:
+    """The sitemap lists the pages the producers made, so a new kind of page needs no change here."""
+    for path, data in site_files.sitemap_files(renderer.config, [page for made in pages for page in made]):
         yield OutputFile(path, data, "sitemap")
