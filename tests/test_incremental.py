@@ -348,3 +348,47 @@ def test_calendar_stamps_follow_the_build_day(three):
     build_site(three.config(today=date(2026, 12, 1)))
     stamps = {line for line in (three.output / "events.ics").read_text().splitlines() if line.startswith("DTSTAMP")}
     assert stamps == {"DTSTAMP:20261201T000000Z"}
+
+
+def test_only_changed_entries_are_rendered_again(three, monkeypatch):
+    from timeline import render
+    from timeline.theme_files import DEFAULT_THEME
+
+    rendered: list[str] = []
+    real_init = render.Theme.__init__
+
+    def counting_theme(self, user_theme, *rest):
+        real_init(self, user_theme, *rest)
+        self.env.globals["counted"] = lambda entry_id: rendered.append(entry_id) or ""
+
+    monkeypatch.setattr(render.Theme, "__init__", counting_theme)
+    theme = three.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    original = (DEFAULT_THEME / "templates" / "_entry.html").read_text()
+    (theme / "_entry.html").write_text(original.replace('<h3 class="event-title">', '{{ counted(entry.id) }}<h3 class="event-title">'))
+    (three.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    first = build_site(three.config())
+    assert set(rendered) == {e.id for e in first.timeline.entries}
+    rendered.clear()
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    second = build_site(three.config())
+    changed = {e.id for e in second.timeline.entries if any(m.article == "b" for m in e.sources)}
+    assert rendered and set(rendered) <= changed
+    # The 2023 section was kept whole last time; now c changes: a's entries still come from before.
+    rendered.clear()
+    three.add("c.md", article("Gamma", None, "The summit opened on Monday, Sept. 11, 2023 in Vladivostok."))
+    third = build_site(three.config())
+    changed = {e.id for e in third.timeline.entries if any(m.article == "c" for m in e.sources)}
+    assert rendered and set(rendered) <= changed
+
+
+def test_pieces_recorded_for_another_state_of_a_file_are_not_used(three, tmp_path):
+    build_site(three.config())
+    (pieces,) = (three.root / ".timeline-cache").glob("output-*.pieces")
+    stale = pieces.read_bytes()
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config(), ArticleCache())
+    pieces.write_bytes(stale)  # as if the build before had been killed before recording its pieces
+    three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
+    build_site(three.config(), ArticleCache())
+    assert tree(three.output) == fresh_build(three, tmp_path)

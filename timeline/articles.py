@@ -7,10 +7,9 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime
 from pathlib import Path
-
-import yaml
 
 from timeline.actors import ActorName
 from timeline.problems import ContentError
@@ -29,19 +28,26 @@ _DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT_COLUMNS},}}", re.M)
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
-    """YAML's safe loader, but dates stay text: PyYAML would raise a bare ValueError on an
-    impossible date like 2024-02-30, while our own check reports it with its line."""
+@cache
+def _yaml_loaders() -> tuple[type | None, type]:
+    """(libyaml's loader if present, the pure-Python one): YAML's safe loader, but dates stay
+    text: PyYAML would raise a bare ValueError on an impossible date like 2024-02-30, while our
+    own check reports it with its line. Made when first needed (importing yaml takes a while)."""
+    import yaml
 
-
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-_FastFrontMatterLoader: type | None = None
-if hasattr(yaml, "CSafeLoader"):  # libyaml: several times faster
-
-    class _FastFrontMatterLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+    class _FrontMatterLoader(yaml.SafeLoader):
         pass
 
-    _FastFrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    fast: type | None = None
+    if hasattr(yaml, "CSafeLoader"):  # libyaml: several times faster
+
+        class _FastFrontMatterLoader(yaml.CSafeLoader):  # type: ignore[name-defined]
+            pass
+
+        _FastFrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+        fast = _FastFrontMatterLoader
+    return fast, _FrontMatterLoader
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,8 @@ def _parse_markdown(text: str, path: Path, rel_path: str, slug: str) -> Article:
         if end is None:
             raise ContentError(path, "front matter opened with '---' is never closed: add a line '---' after it", 1)
         raw = text[4 : end.start()]
+        import yaml
+
         try:
             loaded = _load_yaml(raw)
         except yaml.YAMLError as e:
@@ -189,12 +197,15 @@ def _parse_markdown(text: str, path: Path, rel_path: str, slug: str) -> Article:
 def _load_yaml(raw: str):
     """Front matter through libyaml when present; on an error, parse again
     with the pure-Python loader, whose messages and marks are the ones we report."""
-    if _FastFrontMatterLoader is not None:
+    import yaml
+
+    fast, slow = _yaml_loaders()
+    if fast is not None:
         try:
-            return yaml.load(raw, Loader=_FastFrontMatterLoader)
+            return yaml.load(raw, Loader=fast)
         except yaml.YAMLError:
             pass
-    return yaml.load(raw, Loader=_FrontMatterLoader)
+    return yaml.load(raw, Loader=slow)
 
 
 def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:

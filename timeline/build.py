@@ -18,10 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from timeline.actors import default_index
 from timeline.articles import find_article_files, read_article_bytes
 from timeline.cache import (
     CACHE_DIR,
@@ -34,16 +32,18 @@ from timeline.cache import (
     stamps_of,
     tagging_fingerprint,
 )
-from timeline.chronology import Timeline, event_features, features_fingerprint
 from timeline.config import SiteConfig
-from timeline.dating import DatedArticle
-from timeline.merge_state import MergeState, merge_state
 from timeline.forking import Forked, can_fork
 from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, display_path
 from timeline import render
 from timeline.render import Site, SiteRenderer, Theme, article_pages, newest_first, render_part, sitemap, year_pages
 from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
+
+if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
+    from timeline.chronology import Timeline
+    from timeline.dating import DatedArticle
+    from timeline.merge_state import MergeState
 
 # progress(stage, done, total): called as work advances, for a progress bar.
 Progress = Callable[[str, int, int], None]
@@ -131,6 +131,9 @@ class _Scan:
 def with_features(record: TaggedArticle) -> TaggedArticle:
     """The record with its events' merge features computed under the current code and data
     (the tagger computes them; a newer merge code or actor list needs them again)."""
+    from timeline.actors import default_index
+    from timeline.chronology import event_features, features_fingerprint
+
     if record.features_fp == features_fingerprint() and len(record.features) == len(record.events):
         return record
     actors = default_index()
@@ -306,6 +309,8 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
     result._load = lambda: [load_index()[rel] for rel in usable]
 
     def merged() -> MergeState:
+        from timeline.merge_state import MergeState, merge_state
+
         previous = cache.merge if cache.merge is not None else store.load_merge()
         if not isinstance(previous, MergeState):
             previous = None
@@ -320,7 +325,7 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
     output_dir = config.output_dir.resolve()
     try:
         check_output_dir(config.output_dir, [config.site_dir, config.content_dir] + ([config.theme_dir] if config.theme_dir else []))
-        theme = Theme(config.theme_dir)
+        theme = Theme(config.theme_dir, config.site_dir / CACHE_DIR / "templates")
         renderer = SiteRenderer(config, theme)
         digest = _site_digest(usable, cache.stamps, renderer.fingerprint)
         previous = cache.manifests.get(output_dir) or OutputManifest.load(config.site_dir, output_dir)
@@ -390,15 +395,27 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
             cache.manifests = {output_dir: report.manifest}
             result.pages_written, result.pages_unchanged = report.written, report.unchanged
             result.site_written = True
-    except jinja2.TemplateSyntaxError as e:
-        problems.append(Problem(e.filename or e.name or "template", f"template error: {e.message}", e.lineno))
-    except jinja2.TemplateError as e:
-        problems.append(Problem("theme", f"template error: {e}"))
     except OutputError as e:
         problems.append(Problem(display_path(config.output_dir, config.site_dir), str(e)))
     except ContentError as e:
         problems.append(e.problem())
+    except Exception as e:
+        problem = _template_problem(e)
+        if problem is None:
+            raise
+        problems.append(problem)
     return result
+
+
+def _template_problem(error: Exception) -> Problem | None:
+    """The problem a theme's template error is for the user, or None for any other error."""
+    import jinja2
+
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return Problem(error.filename or error.name or "template", f"template error: {error.message}", error.lineno)
+    if isinstance(error, jinja2.TemplateError):
+        return Problem("theme", f"template error: {error}")
+    return None
 
 
 # Render in two processes when at least this many pages are to be made.

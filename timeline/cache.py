@@ -19,16 +19,20 @@ import pickle
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from timeline import __version__
-from timeline.articles import Article
-from timeline.dating import DatedArticle
-from timeline.chronology import EventFeatures
-from timeline.events import Event
 from timeline.problems import Problem
+
+if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
+    from timeline.articles import Article
+    from timeline.chronology import EventFeatures
+    from timeline.dating import DatedArticle
+    from timeline.events import Event
 
 CACHE_DIR = ".timeline-cache"
 FORMAT = 1
@@ -116,8 +120,6 @@ def stamps_of(index: dict[str, TaggedArticle]) -> dict[str, ArticleStamp]:
 def summarize(
     key: str, dated: DatedArticle, events: list[Event], today: date, features: tuple[EventFeatures, ...] = (), features_fp: str = ""
 ) -> TaggedArticle:
-    from dataclasses import replace
-
     return TaggedArticle(
         key=key,
         article=replace(dated.article, body=""),
@@ -245,6 +247,8 @@ class DiskStore:
             return self._memory[key]
         if self.root is None:
             return None
+        from timeline.dating import DatedArticle
+
         dated = _load(self._article_path(key))
         return dated if isinstance(dated, DatedArticle) else None
 
@@ -280,6 +284,10 @@ class OutputManifest:
     render_fp: str = ""  # the render fingerprint the site was made with
     entries: int = 0  # timeline entries of that site, for the summary line
     files: dict[str, OutputRecord] = field(default_factory=dict)
+    # The pieces of the files are kept in a file of their own, read only when pages are made (a
+    # build with nothing to do needs none): path -> (size, mtime_ns, pieces) of the file then.
+    _pieces_file: Path | None = field(default=None, repr=False, compare=False)
+    _pieces: dict | None = field(default=None, repr=False, compare=False)
 
     @staticmethod
     def path(site_dir: Path, output_dir: Path) -> Path:
@@ -288,11 +296,32 @@ class OutputManifest:
 
     @classmethod
     def load(cls, site_dir: Path, output_dir: Path) -> OutputManifest:
-        found = _load(cls.path(site_dir, output_dir))
-        return found if isinstance(found, OutputManifest) else cls()
+        path = cls.path(site_dir, output_dir)
+        found = _load(path)
+        if not isinstance(found, OutputManifest):
+            return cls()
+        found._pieces_file, found._pieces = path.with_suffix(".pieces"), None
+        return found
 
     def save(self, site_dir: Path, output_dir: Path) -> bool:
-        return _save(self.path(site_dir, output_dir), self)
+        path = self.path(site_dir, output_dir)
+        pieces = {rel: (r.size, r.mtime_ns, self.pieces_of(rel)) for rel, r in self.files.items()}
+        bare = OutputManifest(self.site_digest, self.render_fp, self.entries, {rel: replace(r, pieces=()) for rel, r in self.files.items()})
+        return _save(path.with_suffix(".pieces"), {rel: p for rel, p in pieces.items() if p[2]}) and _save(path, bare)
+
+    def pieces_of(self, rel: str) -> tuple[tuple[str, int, int], ...]:
+        """The recorded pieces of a file (see ``pieces``)."""
+        record = self.files.get(rel)
+        if record is None:
+            return ()
+        if record.pieces or self._pieces_file is None:
+            return record.pieces
+        if self._pieces is None:
+            loaded = _load(self._pieces_file)
+            self._pieces = loaded if isinstance(loaded, dict) else {}
+        size, mtime_ns, pieces = self._pieces.get(rel, (0, 0, ()))
+        # Recorded for the file as it is in this manifest, or not at all.
+        return pieces if (size, mtime_ns) == (record.size, record.mtime_ns) else ()
 
     def intact(self, output_dir: Path, rel: str) -> bool:
         """The file is still there exactly as the last build wrote it."""
@@ -305,10 +334,12 @@ class OutputManifest:
             return False
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
 
-    def pieces(self, output_dir: Path, rel: str) -> dict[str, bytes]:
-        """The reusable pieces of a file of the last site, by key (none when it was changed since)."""
+    def pieces(self, output_dir: Path, rel: str) -> dict[str, tuple[bytes, tuple[tuple[str, int, int], ...]]]:
+        """The reusable pieces of a file of the last site, by key: their bytes, and the pieces
+        within them (offsets from the piece's start). None when the file was changed since."""
         record = self.files.get(rel)
-        if record is None or not record.pieces or not self.intact(output_dir, rel):
+        recorded = self.pieces_of(rel)
+        if record is None or not recorded or not self.intact(output_dir, rel):
             return {}
         try:
             data = (output_dir / rel).read_bytes()
@@ -316,7 +347,16 @@ class OutputManifest:
             return {}
         if len(data) != record.size:
             return {}
-        return {key: data[start:end] for key, start, end in record.pieces}
+        found: dict[str, tuple[bytes, list[tuple[str, int, int]]]] = {}
+        open_: list[tuple[str, int, int]] = []  # the pieces that contain the current one
+        for key, start, end in sorted(recorded, key=lambda p: (p[1], -p[2])):
+            while open_ and open_[-1][2] <= start:
+                open_.pop()
+            for outer, outer_start, _ in open_:
+                found[outer][1].append((key, start - outer_start, end - outer_start))
+            found[key] = (data[start:end], [])
+            open_.append((key, start, end))
+        return {key: (raw, tuple(inner)) for key, (raw, inner) in found.items()}
 
     def all_intact(self, output_dir: Path) -> bool:
         return bool(self.files) and all(self.intact(output_dir, rel) for rel in self.files)

@@ -14,10 +14,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from typing import TYPE_CHECKING
+
 from timeline.actors import Actor, ActorIndex
-from timeline.dating import DatedArticle
-from timeline.tagger import Timex
 from timeline.tagger.values import Span, value_span
+
+if TYPE_CHECKING:
+    from timeline.dating import DatedArticle
+    from timeline.tagger import Timex
 
 EVENT_TYPES = ("DATE", "TIME")
 TITLE_LENGTH = 110

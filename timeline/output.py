@@ -20,12 +20,17 @@ import shutil
 import sys
 from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from typing import TYPE_CHECKING
+
 from timeline.cache import OutputManifest, OutputRecord
-from timeline.render import OutputFile
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from timeline.render import OutputFile
 
 
 class OutputError(Exception):
@@ -164,7 +169,7 @@ class SiteWriter:
             else:
                 sha = hashlib.sha256(file.data).hexdigest()
                 keep = before is not None and before.sha == sha and previous.intact(output_dir, file.path)
-            pieces = file.pieces if file.data is not None else before.pieces  # type: ignore[union-attr]
+            pieces = file.pieces if file.data is not None else previous.pieces_of(file.path)
             record = OutputRecord(file.inputs, sha, 0, 0, pieces)
             if keep:
                 placed.unchanged += 1
@@ -235,6 +240,8 @@ class _Placer:
     def __init__(self, staging: Path, folders: set[str]):
         self.staging = staging
         self.folders = folders
+        from concurrent.futures import ThreadPoolExecutor
+
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="timeline-write")
         self.waiting: deque[Future] = deque()
         self.placed: dict[str, OutputRecord] = {}

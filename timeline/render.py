@@ -8,31 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-
-import jinja2
-from markupsafe import Markup
+from typing import TYPE_CHECKING
 
 from timeline import site_files
-from timeline.chronology import Entry, Timeline
 from timeline import __version__
 from timeline.cache import TaggedArticle
 from timeline.config import SiteConfig
-from timeline.dating import DatedArticle
-from timeline.events import article_page
-from timeline.exports import (
-    EntryFile,
-    atom_feed,
-    events_csv_file,
-    events_json_file,
-    icalendar_entry_file,
-    timelinejs_entry_file,
-)
-from timeline.navigation import entry_tags, filter_index, script_json
 from timeline.problems import display_path
+
+if TYPE_CHECKING:  # imported where pages are made: a build with nothing to do needs none of them
+    from timeline.chronology import Entry, Timeline
+    from timeline.dating import DatedArticle
+    from timeline.exports import EntryFile
 from timeline.theme_files import DEFAULT_THEME
 
 
@@ -49,12 +42,23 @@ class OutputFile:
 
 
 class Theme:
-    """Templates and static files: the user's theme first, then the default theme, file by file."""
+    """Templates and static files: the user's theme first, then the default theme, file by file.
+    ``cache_dir``: where compiled templates are kept between builds (compiling them is a tenth of
+    a second at every start)."""
 
-    def __init__(self, user_theme: Path | None):
+    def __init__(self, user_theme: Path | None, cache_dir: Path | None = None):
         self.folders = [p for p in (user_theme, DEFAULT_THEME) if p is not None]
-        self.env = jinja2.Environment(
+        self.cache_dir = cache_dir
+
+    @cached_property
+    def env(self):
+        """The Jinja2 environment (made when first rendering: a build with nothing to do needs none)."""
+        import jinja2
+
+        cache_dir = self.cache_dir
+        return jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p / "templates") for p in self.folders]),
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)) if cache_dir is not None and _usable(cache_dir) else None,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -83,17 +87,42 @@ class Theme:
                     yield rel, file
 
 
-def _locate(data: bytes, pieces: list[tuple[str, str]]) -> tuple[Piece, ...]:
-    """Where each piece's text stands in the page, in order (pieces the template changed are left out)."""
-    found: list[Piece] = []
+@dataclass
+class _Made:
+    """A piece of a page: its key and text, and the pieces within it, either as made in this
+    build (``children``) or as found in the previous build's file (``inner``, offsets)."""
+
+    key: str
+    text: str
+    raw: bytes | None = None  # the text encoded, when known
+    children: list[_Made] = field(default_factory=list)
+    inner: tuple[Piece, ...] = ()
+
+
+def _locate(data: bytes, made: list[_Made], offset: int = 0, found: list[Piece] | None = None) -> tuple[Piece, ...]:
+    """Where each piece stands in ``data``, in order, and the pieces within each (pieces the
+    template changed are left out)."""
+    found = [] if found is None else found
     at = 0
-    for key, text in pieces:
-        raw = text.encode()
+    for piece in made:
+        raw = piece.raw if piece.raw is not None else piece.text.encode()
         start = data.find(raw, at)
-        if start >= 0:
-            found.append((key, start, start + len(raw)))
-            at = start + len(raw)
+        if start < 0:
+            continue
+        at = start + len(raw)
+        found.append((piece.key, offset + start, offset + at))
+        found.extend((key, offset + start + s, offset + start + e) for key, s, e in piece.inner)
+        if piece.children:
+            _locate(raw, piece.children, offset + start, found)
     return tuple(found)
+
+
+def _usable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.access(folder, os.W_OK)
+    except OSError:
+        return False
 
 
 def relative_root(page_path: str) -> str:
@@ -140,9 +169,9 @@ class SiteRenderer:
         # Whether the previous build's file at a path was made from exactly these inputs.
         self.reusable = reusable or (lambda path, inputs: False)
         # The pieces of the previous build's file at a path, by key.
-        self.previous_pieces: Callable[[str], Mapping[str, bytes]] = lambda path: {}
+        self.previous_pieces: Callable[[str], Mapping[str, tuple[bytes, tuple[Piece, ...]]]] = lambda path: {}
         self.tokens: Mapping[str, str] = {}  # entry id -> token
-        self._made: dict[str, str] = {}  # pieces made in this build, by key
+        self._made: dict[str, _Made] = {}  # pieces made in this build, by key
 
     def forget_pieces(self) -> None:
         """Drop the pieces made so far: a kind of page reuses its own (an entry on several actor
@@ -153,6 +182,20 @@ class SiteRenderer:
         """Digest of a file's inputs: ``parts`` and what every page depends on."""
         return hashlib.sha256("\0".join((self.fingerprint, *parts)).encode()).hexdigest()
 
+    def _token(self, item) -> str | None:
+        """An entry's token, a year group's (its label and its entries' tokens), an article's
+        (its cache key); None if unknown."""
+        from timeline.chronology import Entry, YearGroup
+
+        if isinstance(item, Entry):
+            return self.tokens.get(item.id)
+        if isinstance(item, TaggedArticle):
+            return item.key
+        if isinstance(item, YearGroup):
+            tokens = self.entry_tokens(item.entries)
+            return None if tokens is None else hashlib.sha1("\0".join([item.label, item.anchor, *tokens]).encode()).hexdigest()
+        return None
+
     def entry_tokens(self, entries: Iterable[Entry]) -> list[str] | None:
         """The entries' tokens, or None when one is unknown (then nothing made from them is reused)."""
         tokens = [self.tokens.get(e.id) for e in entries]
@@ -162,8 +205,8 @@ class SiteRenderer:
         """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
         its links start from the base path ("/repo/static/...") and it has no canonical URL."""
         root = self.config.base_path if from_any_depth else relative_root(path)
-        pieces: list[tuple[str, str]] = []
-        previous: Mapping[str, bytes] | None = None
+        made: list[list[_Made]] = [[]]  # the pieces made at each level of nesting
+        previous: Mapping[str, tuple[bytes, tuple[Piece, ...]]] | None = None
 
         def url(target: str) -> str:
             if not target:
@@ -173,22 +216,34 @@ class SiteRenderer:
                 return target
             return root + target if not root or root.endswith("/") else root + "/" + target
 
-        def cached(macro, entry: Entry, *args) -> Markup:
-            """``macro(entry, *args)``, reused from the previous build when the entry is unchanged."""
+        from markupsafe import Markup
+
+        def cached(macro, item, *args, **derived) -> Markup:
+            """``macro(item, *args, **derived)``, reused from the previous build while ``item`` (an
+            entry, or a year group) is unchanged. ``derived`` arguments are left out of the key:
+            they must follow from the item's articles (as the tags of their entries do)."""
             nonlocal previous
-            token = self.tokens.get(entry.id)
+            token = self._token(item)
             if token is None:
-                return macro(entry, *args)
+                return macro(item, *args, **derived)
             key = hashlib.sha1(f"{self.fingerprint}\0{token}\0{getattr(macro, 'name', '')}\0{root}\0{args!r}".encode()).hexdigest()
-            text = self._made.get(key)
-            if text is None:
+            piece = self._made.get(key)
+            if piece is None:
                 if previous is None:
                     previous = self.previous_pieces(path)
                 old = previous.get(key)
-                text = old.decode() if old is not None else str(macro(entry, *args))
-                self._made[key] = text
-            pieces.append((key, text))
-            return Markup(text)
+                if old is not None:
+                    piece = _Made(key, old[0].decode(), old[0], inner=old[1])
+                else:
+                    made.append([])
+                    try:
+                        text = str(macro(item, *args, **derived))
+                    finally:
+                        children = made.pop()
+                    piece = _Made(key, text, children=children)
+                self._made[key] = piece
+            made[-1].append(piece)
+            return Markup(piece.text)
 
         rendered = self.theme.env.get_template(template).render(
             site=self.config,
@@ -200,7 +255,7 @@ class SiteRenderer:
             **context,
         )
         data = rendered.encode()
-        return OutputFile(path, data, f"template {template}", pieces=_locate(data, pieces))
+        return OutputFile(path, data, f"template {template}", pieces=_locate(data, made[0]))
 
     def entry_file(self, path: str, source: str, shape: EntryFile, entries: tuple[Entry, ...], *salt: str) -> OutputFile:
         """A file of one piece per entry (``exports.EntryFile``): kept whole when no entry changed,
@@ -220,9 +275,8 @@ class SiteRenderer:
                 parts.append(shape.separator)
                 at += len(shape.separator)
             key = hashlib.sha1(f"{self.fingerprint}\0{token}\0{chr(0).join(salt)}".encode()).hexdigest()
-            data = previous.get(key)
-            if data is None:
-                data = shape.piece(entry)
+            old = previous.get(key)
+            data = old[0] if old is not None else shape.piece(entry)
             parts.append(data)
             pieces.append((key, at, at + len(data)))
             at += len(data)
@@ -239,6 +293,8 @@ class SiteRenderer:
         return digest.hexdigest()
 
     def article_page(self, dated: DatedArticle, timeline: Timeline, inputs: str = "") -> OutputFile:
+        from timeline.events import article_page
+
         path = article_page(dated.article.slug)
         root = relative_root(path)
         spans = [(t.start, t.end) for t in dated.timexes]
@@ -284,6 +340,8 @@ def timeline_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
         if kept is not None:
             yield kept
             return
+    from timeline.navigation import entry_tags, filter_index, script_json
+
     tags = entry_tags(site.timeline, {d.article.slug: d.article.tags for d in site.articles})
     page = renderer.page(
         "index.html",
@@ -310,6 +368,8 @@ def actor_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
             if kept is not None:
                 yield kept
                 continue
+        from timeline.chronology import Timeline
+
         page = renderer.page("actor.html", path, actor=group.actor, timeline=Timeline(group.entries))
         yield replace(page, inputs=inputs) if tokens is not None else page
 
@@ -331,6 +391,8 @@ def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    from timeline.events import article_page
+
     for tagged in site.articles:
         path = article_page(tagged.article.slug)
         inputs = renderer.article_inputs(tagged, site.timeline)
@@ -341,10 +403,14 @@ def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 
 def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    from timeline.exports import events_json_file
+
     yield renderer.entry_file("events.json", "events", events_json_file(), site.timeline.entries)
 
 
 def export_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    from timeline.exports import atom_feed, events_csv_file, icalendar_entry_file, timelinejs_entry_file
+
     config = renderer.config
     yield OutputFile("feed.xml", atom_feed(site.timeline, config), "feed")
     # The calendar's DTSTAMP is the build's day.

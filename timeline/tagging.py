@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from timeline.actors import default_index
-from timeline.articles import decode_article, parse_article
-from timeline.cache import TaggedArticle, save_article, summarize
-from timeline.chronology import EventFeatures, event_features, features_fingerprint
-from timeline.dating import DatedArticle, date_article
-from timeline.events import Event, extract_events
+from typing import TYPE_CHECKING
+
 from timeline.problems import ContentError, Problem
+
+if TYPE_CHECKING:  # imported when tagging: a build with nothing to tag needs none of them
+    from timeline.cache import TaggedArticle
+    from timeline.chronology import EventFeatures
+    from timeline.dating import DatedArticle
+    from timeline.events import Event
 
 EXECUTORS = ("process", "dask")
 # Fewer changed articles than this are tagged in this process: starting workers costs more.
@@ -61,7 +63,21 @@ class TagOutcome:
     stored: bool = False  # ``dated`` is in the cache already (and not sent back)
 
 
+def date_article(article, today: date, shown_path: str) -> DatedArticle:
+    """``dating.date_article``, imported when an article is first tagged (the Markdown reader and
+    the tagger take a while to import, and a build with nothing to tag needs neither)."""
+    from timeline.dating import date_article as dated
+
+    return dated(article, today, shown_path)
+
+
 def tag_one(job: TagJob) -> TagOutcome:
+    from timeline.actors import default_index
+    from timeline.articles import decode_article, parse_article
+    from timeline.cache import save_article, summarize
+    from timeline.chronology import event_features, features_fingerprint
+    from timeline.events import extract_events
+
     def failed(message: str) -> TagOutcome:
         return TagOutcome(job.key, job.path, None, (), Problem(job.shown_path, message))
 
@@ -134,6 +150,8 @@ def open_executor(spec: ExecutorSpec) -> Iterator[Executor | None]:
     if spec.workers <= 1:
         yield None
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=spec.workers) as pool:
         yield pool
 

@@ -23,6 +23,11 @@ from timeline.commands.options import load_site_config, site_options
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask, e.g. tcp://host:8786.")
 def build(content, output, config_file, base_url, keep_going, jobs, executor, scheduler) -> None:
     """Build the site into the output folder."""
+    import gc
+
+    # The process ends after the build: cyclic garbage collection, which would scan the build's
+    # millions of long-lived objects over and over, is not worth running.
+    gc.disable()
     from timeline.build import build_site
     from timeline.progress import ProgressLine, wanted
     from timeline.tagging import ExecutorSpec
