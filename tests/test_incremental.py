@@ -392,3 +392,33 @@ def test_pieces_recorded_for_another_state_of_a_file_are_not_used(three, tmp_pat
     three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
     build_site(three.config(), ArticleCache())
     assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_small_changes_save_only_the_changed_records(three, tmp_path, monkeypatch):
+    build_site(three.config())
+    (folder,) = (three.root / ".timeline-cache").glob("tagged-*")
+    whole = {name: (folder / name).stat().st_mtime_ns for name in ("index.pickle", "merge.pickle")}
+    for day in ("Friday", "Thursday", "Wednesday"):
+        three.add("b.md", article("Beta", "2006-10-14", f"The vote came on {day}."))
+        last = ArticleCache()  # a new process each time: only the disk cache
+        build_site(three.config(), last)
+    assert {name: (folder / name).stat().st_mtime_ns for name in whole} == whole
+    from timeline.cache import DiskStore, tagging_fingerprint
+
+    store = DiskStore.open(three.root, tagging_fingerprint())
+    assert store.load_index() == last.index
+    assert sorted(c.token for c in store.load_merge().clusters) == sorted(c.token for c in last.merge.clusters)
+    assert (folder / "index-changes.pickle").is_file() and (folder / "merge-changes.pickle").is_file()
+    assert tree(three.output) == fresh_build(three, tmp_path)
+    again = build_site(three.config(), ArticleCache())
+    assert again.articles_tagged == 0 and again.pages_written == 0
+    assert {e.value for e in again.timeline.entries} >= {"2006-10-11"}
+    # Past the limit the whole index is written again, and the changes file goes.
+    from timeline.cache import DiskStore
+
+    monkeypatch.setattr(DiskStore, "CHANGES_LIMIT", 0)
+    three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
+    build_site(three.config(), ArticleCache())
+    assert (folder / "index.pickle").stat().st_mtime_ns != whole["index.pickle"]
+    assert not (folder / "index-changes.pickle").exists() and not (folder / "merge-changes.pickle").exists()
+    assert tree(three.output) == fresh_build(three, tmp_path)

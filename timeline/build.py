@@ -114,6 +114,7 @@ class ArticleCache:
         self.stamps: dict[str, ArticleStamp] = {}
         self.index: dict[str, TaggedArticle] | None = None  # loaded when first needed
         self.merge: MergeState | None = None  # the last merge, loaded when first needed
+        self.store: DiskStore | None = None
         self.manifests: dict[Path, OutputManifest] = {}
 
 
@@ -270,7 +271,10 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
     result = BuildResult()
     problems = result.problems
     fingerprint = tagging_fingerprint()
-    store = DiskStore.open(config.site_dir, fingerprint)
+    if cache.store is not None and cache.store.fingerprint == fingerprint and cache.store.root == DiskStore.folder(config.site_dir, fingerprint):
+        store = cache.store  # it knows what its files hold: only changes need saving
+    else:
+        store = cache.store = DiskStore.open(config.site_dir, fingerprint)
     if cache.fingerprint != fingerprint:
         cache.fingerprint, cache.stamps, cache.index = fingerprint, store.load_stamps(), None
 

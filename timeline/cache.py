@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from timeline import __version__
 from timeline.problems import Problem
@@ -178,19 +178,55 @@ def save_article(root: Path, key: str, dated: DatedArticle) -> bool:
     return _save(article_path(root, key), dated)
 
 
+def _changes(before: dict | None, now: dict, earlier: dict | None) -> dict | None:
+    """``earlier`` (changes since a whole save) plus what differs from ``before`` to ``now``
+    (unchanged values are the same objects); None when ``before`` is not known."""
+    if before is None or earlier is None:
+        return None
+    changes = dict(earlier)
+    for key, value in now.items():
+        if before.get(key) is not value:
+            changes[key] = value
+    for key in before:
+        if key not in now:
+            changes[key] = None
+    return changes
+
+
+def _apply(values: dict, changes: dict) -> None:
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+
+
 @dataclass
 class DiskStore:
     """Tagged articles on disk: an index of small ``TaggedArticle`` records plus one file per
-    ``DatedArticle``. When the folder cannot be written, entries are kept in memory instead."""
+    ``DatedArticle``. When the folder cannot be written, entries are kept in memory instead.
+    The index and the merge are saved as a whole now and then, and as the changes since in between."""
+
+    # Changes kept apart from the whole index up to this many records (or an eighth of them).
+    CHANGES_LIMIT: ClassVar[int] = 64
 
     root: Path | None
     fingerprint: str
     _memory: dict[str, DatedArticle] = field(default_factory=dict)
+    # What the files hold (as last loaded or saved by this store), and the changes file's content.
+    _index_on_disk: dict | None = field(default=None, repr=False)
+    _index_changes: dict | None = field(default=None, repr=False)
+    _merge_on_disk: object = field(default=None, repr=False)
+    _merge_changes: tuple | None = field(default=None, repr=False)
+
+    @staticmethod
+    def folder(site_dir: Path, fingerprint: str) -> Path:
+        return site_dir / CACHE_DIR / f"tagged-{fingerprint[:20]}"
 
     @classmethod
     def open(cls, site_dir: Path, fingerprint: str) -> DiskStore:
         base = site_dir / CACHE_DIR
-        root = base / f"tagged-{fingerprint[:20]}"
+        root = cls.folder(site_dir, fingerprint)
         try:
             root.mkdir(parents=True, exist_ok=True)
             # Entries of other tool versions can never be read again: remove them.
@@ -209,10 +245,23 @@ class DiskStore:
         return article_path(self.root, key)
 
     def load_index(self) -> dict[str, TaggedArticle]:
+        """The index as last saved: the whole index of some build, and the records changed since."""
         if self.root is None:
             return {}
-        index = _load(self.root / "index.pickle")
-        return index if isinstance(index, dict) else {}
+        base = _load(self.root / "index.pickle")
+        index = base if isinstance(base, dict) else {}
+        changes = _load(self.root / "index-changes.pickle")
+        changes = changes if isinstance(changes, dict) else {}
+        if changes:
+            index = dict(index)
+            for rel, record in changes.items():
+                if record is None:
+                    index.pop(rel, None)
+                else:
+                    index[rel] = record
+        # Without a whole index on disk there is nothing for changes to apply to.
+        self._index_on_disk, self._index_changes = (index, changes) if isinstance(base, dict) else (None, None)
+        return index
 
     def load_stamps(self) -> dict[str, ArticleStamp]:
         """The stamp of every indexed article: a small file, enough to see that nothing changed
@@ -223,20 +272,68 @@ class DiskStore:
         return stamps if isinstance(stamps, dict) else {}
 
     def save_index(self, index: dict[str, TaggedArticle]) -> None:
-        if self.root is not None:
-            # The stamps are written last: a killed build leaves them absent, never describing
-            # an index other than the one on disk.
-            (self.root / "stamps.pickle").unlink(missing_ok=True)
-            if _save(self.root / "index.pickle", index):
-                _save(self.root / "stamps.pickle", stamps_of(index))
+        """Save the index: only the records changed since the whole index was last written, while
+        they are few (rewriting every record for one edited article is most of a small rebuild)."""
+        if self.root is None:
+            return
+        # The stamps are written last: a killed build leaves them absent, never describing an
+        # index other than the one on disk.
+        (self.root / "stamps.pickle").unlink(missing_ok=True)
+        changes = _changes(self._index_on_disk, index, self._index_changes)
+        if changes is not None and len(changes) <= max(self.CHANGES_LIMIT, len(index) // 8):
+            saved = _save(self.root / "index-changes.pickle", changes)
+        else:
+            # The changes file goes first: never applied to a whole index written after it.
+            (self.root / "index-changes.pickle").unlink(missing_ok=True)
+            changes, saved = {}, _save(self.root / "index.pickle", index)
+        if saved:
+            self._index_on_disk, self._index_changes = index, changes
+            _save(self.root / "stamps.pickle", stamps_of(index))
+        else:
+            self._index_on_disk = self._index_changes = None
 
     def load_merge(self):
-        """The last merge of the site's events (a ``merge_state.MergeState``), or None."""
-        return _load(self.root / "merge.pickle") if self.root is not None else None
+        """The last merge of the site's events (a ``merge_state.MergeState``), or None: a whole
+        merge of some build, and the clusters and partners changed since (the merge is exact
+        from any earlier merge, so an older one left by a killed build only means more work)."""
+        from timeline.merge_state import MergeState
+
+        if self.root is None:
+            return None
+        state = _load(self.root / "merge.pickle")
+        if not isinstance(state, MergeState):
+            self._merge_on_disk = self._merge_changes = None
+            return None
+        changes = _load(self.root / "merge-changes.pickle")
+        if not (isinstance(changes, tuple) and len(changes) == 3 and changes[0] == state.fingerprint):
+            self._merge_on_disk, self._merge_changes = state, ({}, {})
+            return state
+        _, cluster_changes, partner_changes = changes
+        clusters = {c.token: c for c in state.clusters}
+        _apply(clusters, cluster_changes)
+        partners = dict(state.partners)
+        _apply(partners, partner_changes)
+        state = MergeState(state.fingerprint, list(clusters.values()), partners)
+        self._merge_on_disk, self._merge_changes = state, (cluster_changes, partner_changes)
+        return state
 
     def save_merge(self, state) -> None:
-        if self.root is not None:
-            _save(self.root / "merge.pickle", state)
+        """Save a merge: only what changed since the whole merge was last written, while it is little."""
+        if self.root is None:
+            return
+        before = self._merge_on_disk
+        changes = None
+        if before is not None and self._merge_changes is not None and before.fingerprint == state.fingerprint:
+            clusters = _changes({c.token: c for c in before.clusters}, {c.token: c for c in state.clusters}, self._merge_changes[0])
+            partners = _changes(before.partners, state.partners, self._merge_changes[1])
+            if clusters is not None and partners is not None and len(clusters) + len(partners) <= max(4 * self.CHANGES_LIMIT, len(state.clusters) // 8):
+                changes = (clusters, partners)
+        if changes is not None:
+            saved = _save(self.root / "merge-changes.pickle", (state.fingerprint, *changes))
+        else:
+            (self.root / "merge-changes.pickle").unlink(missing_ok=True)
+            changes, saved = ({}, {}), _save(self.root / "merge.pickle", state)
+        self._merge_on_disk, self._merge_changes = (state, changes) if saved else (None, None)
 
     def put_article(self, key: str, dated: DatedArticle) -> None:
         if self.root is None or not _save(self._article_path(key), dated):
