@@ -19,7 +19,7 @@ import pickle
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -301,7 +301,7 @@ class DiskStore:
         if self.root is None:
             return None
         state = _load(self.root / "merge.pickle")
-        if not isinstance(state, MergeState):
+        if not isinstance(state, MergeState) or not all(hasattr(state, f.name) for f in fields(MergeState)):
             self._merge_on_disk = self._merge_changes = None
             return None
         changes = _load(self.root / "merge-changes.pickle")
@@ -309,10 +309,14 @@ class DiskStore:
             self._merge_on_disk, self._merge_changes = state, ({}, {})
             return state
         _, cluster_changes, partner_changes = changes
-        clusters = {c.token: c for c in state.clusters}
-        _apply(clusters, cluster_changes)
-        partners = dict(state.partners)
-        _apply(partners, partner_changes)
+        try:
+            clusters = {c.token: c for c in state.clusters}
+            _apply(clusters, cluster_changes)
+            partners = dict(state.partners)
+            _apply(partners, partner_changes)
+        except (AttributeError, TypeError):  # written by another version
+            self._merge_on_disk = self._merge_changes = None
+            return None
         state = MergeState(state.fingerprint, list(clusters.values()), partners)
         self._merge_on_disk, self._merge_changes = state, (cluster_changes, partner_changes)
         return state
@@ -381,6 +385,10 @@ class OutputManifest:
     render_fp: str = ""  # the render fingerprint the site was made with
     entries: int = 0  # timeline entries of that site, for the summary line
     files: dict[str, OutputRecord] = field(default_factory=dict)
+    folders: dict[str, int] = field(default_factory=dict)  # modification times of the site's folders
+    # The replaced site kept as a spare (see output.write_site): its files' inodes, its folders' times.
+    spare_files: dict[str, int] = field(default_factory=dict)
+    spare_folders: dict[str, int] = field(default_factory=dict)
     # The pieces of the files are kept in a file of their own, read only when pages are made (a
     # build with nothing to do needs none): path -> (size, mtime_ns, pieces) of the file then.
     _pieces_file: Path | None = field(default=None, repr=False, compare=False)
@@ -395,7 +403,8 @@ class OutputManifest:
     def load(cls, site_dir: Path, output_dir: Path) -> OutputManifest:
         path = cls.path(site_dir, output_dir)
         found = _load(path)
-        if not isinstance(found, OutputManifest):
+        # One written by another version may lack fields: then it is no use.
+        if not isinstance(found, OutputManifest) or not all(hasattr(found, f.name) for f in fields(cls)):
             return cls()
         found._pieces_file, found._pieces = path.with_suffix(".pieces"), None
         return found
@@ -403,7 +412,7 @@ class OutputManifest:
     def save(self, site_dir: Path, output_dir: Path) -> bool:
         path = self.path(site_dir, output_dir)
         pieces = {rel: (r.size, r.mtime_ns, self.pieces_of(rel)) for rel, r in self.files.items()}
-        bare = OutputManifest(self.site_digest, self.render_fp, self.entries, {rel: replace(r, pieces=()) for rel, r in self.files.items()})
+        bare = replace(self, files={rel: replace(r, pieces=()) for rel, r in self.files.items()}, _pieces_file=None, _pieces=None)
         return _save(path.with_suffix(".pieces"), {rel: p for rel, p in pieces.items() if p[2]}) and _save(path, bare)
 
     def pieces_of(self, rel: str) -> tuple[tuple[str, int, int], ...]:

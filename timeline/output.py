@@ -136,7 +136,7 @@ class SiteWriter:
         self.staging = _staging_name(output_dir, "building", os.getpid())
         shutil.rmtree(self.staging, ignore_errors=True)
         # What the staging folder holds already: path -> inode.
-        present = _claim_spare(spare, self.staging) if spare is not None else None
+        present = _claim_spare(spare, self.staging, self.previous) if spare is not None else None
         if present is None:
             self.staging.mkdir()
             present = {}
@@ -202,15 +202,23 @@ class SiteWriter:
     def finish(self) -> WriteReport:
         """Swap the new site in (unless it is the one in place) and keep or remove the old one."""
         staging, spare, placed = self.staging, self.spare, self.placed
+        manifest = OutputManifest(files=placed.records)
         try:
             _remove(staging, self.present)
+            # The folders as left, to tell next time whether anything was added to or removed from them.
+            manifest.folders = _folder_times(staging, placed.records)
             if not (placed.written == 0 and self.output_dir.is_dir() and set(placed.records) == set(self.previous.files)):
                 _swap_in(staging, self.output_dir)
-            # Otherwise nothing changed: the site in place is already exactly this one (and so is staging).
+                # The staging name now holds the replaced site (or nothing): the next spare.
+                manifest.spare_files = {rel: r.ino for rel, r in self.previous.files.items()}
+                manifest.spare_folders = dict(self.previous.folders)
+            else:
+                # Nothing changed: the site in place is already exactly this one, and so is staging.
+                manifest.spare_files = {rel: r.ino for rel, r in placed.records.items()}
+                manifest.spare_folders = dict(manifest.folders)
         except BaseException:
             self.abort()
             raise
-        # The staging name now holds the replaced site (or a copy of the one in place, or nothing).
         if spare is not None and staging.is_dir():
             try:
                 os.rename(staging, spare)
@@ -218,7 +226,7 @@ class SiteWriter:
                 shutil.rmtree(staging, ignore_errors=True)
         else:
             shutil.rmtree(staging, ignore_errors=True)
-        return WriteReport(placed.written, placed.bytes, placed.unchanged, OutputManifest(files=placed.records))
+        return WriteReport(placed.written, placed.bytes, placed.unchanged, manifest)
 
     def abort(self) -> None:
         if self._placer is not None:
@@ -235,7 +243,9 @@ class _Placer:
     """Puts files into the staging folder on a thread of its own. Making folders, linking and
     writing are system calls, which let the rendering of the next pages go on meanwhile."""
 
-    WINDOW = 256  # files handed over and not yet placed, at most: rendered pages wait in memory
+    # Rendered bytes handed over and not yet written, at most; links cost no memory, so a site's
+    # worth of them may wait while rendering goes on.
+    WINDOW_BYTES = 64 << 20
 
     def __init__(self, staging: Path, folders: set[str]):
         self.staging = staging
@@ -243,13 +253,18 @@ class _Placer:
         from concurrent.futures import ThreadPoolExecutor
 
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="timeline-write")
-        self.waiting: deque[Future] = deque()
+        self.waiting: deque[tuple[Future, int]] = deque()
+        self.pending = 0  # bytes
         self.placed: dict[str, OutputRecord] = {}
 
     def place(self, rel: str, record: OutputRecord, keep_from: Path | None, data: bytes | None) -> None:
-        self.waiting.append(self.pool.submit(self._place, rel, record, keep_from, data))
-        while len(self.waiting) > self.WINDOW or (self.waiting and self.waiting[0].done()):
-            self.waiting.popleft().result()  # raises what the thread raised
+        size = len(data) if data is not None else 0
+        self.waiting.append((self.pool.submit(self._place, rel, record, keep_from, data), size))
+        self.pending += size
+        while self.waiting and (self.pending > self.WINDOW_BYTES or self.waiting[0][0].done()):
+            future, size = self.waiting.popleft()
+            self.pending -= size
+            future.result()  # raises what the thread raised
 
     def _place(self, rel: str, record: OutputRecord, keep_from: Path | None, data: bytes | None) -> None:
         folder = posixpath.dirname(rel)
@@ -268,37 +283,77 @@ class _Placer:
     def finish(self) -> dict[str, OutputRecord]:
         try:
             while self.waiting:
-                self.waiting.popleft().result()
+                self.waiting.popleft()[0].result()
         finally:
             self.pool.shutdown()
         return self.placed
 
     def stop(self) -> None:
-        for future in self.waiting:
+        for future, _ in self.waiting:
             future.cancel()
         self.pool.shutdown(wait=True)
 
 
-def _claim_spare(spare: Path, staging: Path) -> dict[str, int] | None:
+def _folder_times(staging: Path, records: dict[str, OutputRecord]) -> dict[str, int]:
+    """Modification time of each folder of the site but the top one (which renames touch)."""
+    folders = {posixpath.dirname(rel) for rel in records}
+    folders |= {parent for folder in list(folders) for parent in _parents(folder)}
+    folders.discard("")
+    times: dict[str, int] = {}
+    for folder in folders:
+        try:
+            times[folder] = os.stat(staging / folder).st_mtime_ns
+        except OSError:
+            pass
+    return times
+
+
+def _claim_spare(spare: Path, staging: Path, previous: OutputManifest) -> dict[str, int] | None:
     """Make the spare site the staging folder, and list its files with their inodes; None when
-    there is none to use. A build killed from here on leaves it as a leftover of its own."""
+    there is none to use. A build killed from here on leaves it as a leftover of its own.
+
+    A folder whose modification time is as recorded when the spare was a site holds exactly the
+    files recorded then (adding, removing or replacing an entry changes the time); any other
+    folder, and the top one, is read, and what it holds that the record does not is removed."""
     try:
         os.rename(spare, staging)
     except OSError:
         shutil.rmtree(spare, ignore_errors=True)
         return None
+    recorded: dict[str, dict[str, int]] = {}
+    for rel, ino in previous.spare_files.items():
+        recorded.setdefault(posixpath.dirname(rel), {})[rel] = ino
     found: dict[str, int] = {}
 
-    def walk(folder: Path, prefix: str) -> None:
-        with os.scandir(folder) as entries:
+    def read(folder: str) -> None:
+        """List a folder's files and read its folders that changed; remove unknown folders."""
+        with os.scandir(staging / folder if folder else staging) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    walk(Path(entry.path), prefix + entry.name + "/")
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                if not entry.is_dir(follow_symlinks=False):
+                    found[rel] = entry.inode()
+                elif rel not in previous.spare_folders:
+                    shutil.rmtree(entry.path)  # not a folder of that site
                 else:
-                    found[prefix + entry.name] = entry.inode()
+                    visit(rel)
 
+    def visit(folder: str) -> None:
+        try:
+            same = os.stat(staging / folder).st_mtime_ns == previous.spare_folders[folder]
+        except OSError:
+            return
+        if not same:
+            read(folder)
+            return
+        found.update(recorded.get(folder, {}))
+        for sub in children.get(folder, ()):
+            visit(sub)
+
+    children: dict[str, list[str]] = {}
+    for folder in previous.spare_folders:
+        children.setdefault(posixpath.dirname(folder), []).append(folder)
     try:
-        walk(staging, "")
+        read("")
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
         return None
