@@ -377,6 +377,34 @@ class OutputRecord:
     ino: int = 0  # inode: a spare site (see output.write_site) may hold this very file
 
 
+class Pieces:
+    """The pieces of one file of the last site, by key: ``get(key)`` gives a piece's bytes and the
+    pieces within it (offsets from its start), worked out only for the pieces asked for."""
+
+    def __init__(self, data: bytes, recorded: tuple[tuple[str, int, int], ...]):
+        # Recorded in document order, each piece before the pieces within it.
+        self.data = data
+        self.recorded = sorted(recorded, key=lambda p: (p[1], -p[2]))
+        self.at = {key: i for i, (key, _, _) in enumerate(self.recorded)}
+
+    def __len__(self) -> int:
+        return len(self.recorded)
+
+    def get(self, key: str) -> tuple[bytes, tuple[tuple[str, int, int], ...]] | None:
+        i = self.at.get(key)
+        if i is None:
+            return None
+        recorded = self.recorded
+        _, start, end = recorded[i]
+        inner = []
+        i += 1
+        while i < len(recorded) and recorded[i][1] < end:
+            other, s, e = recorded[i]
+            inner.append((other, s - start, e - start))
+            i += 1
+        return self.data[start:end], tuple(inner)
+
+
 @dataclass
 class OutputManifest:
     """The files of the last site written to one output folder, to reuse those that did not change."""
@@ -440,29 +468,19 @@ class OutputManifest:
             return False
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
 
-    def pieces(self, output_dir: Path, rel: str) -> dict[str, tuple[bytes, tuple[tuple[str, int, int], ...]]]:
-        """The reusable pieces of a file of the last site, by key: their bytes, and the pieces
-        within them (offsets from the piece's start). None when the file was changed since."""
+    def pieces(self, output_dir: Path, rel: str) -> Pieces:
+        """The reusable pieces of a file of the last site (none when it was changed since)."""
         record = self.files.get(rel)
         recorded = self.pieces_of(rel)
         if record is None or not recorded or not self.intact(output_dir, rel):
-            return {}
+            return Pieces(b"", ())
         try:
             data = (output_dir / rel).read_bytes()
         except OSError:
-            return {}
+            return Pieces(b"", ())
         if len(data) != record.size:
-            return {}
-        found: dict[str, tuple[bytes, list[tuple[str, int, int]]]] = {}
-        open_: list[tuple[str, int, int]] = []  # the pieces that contain the current one
-        for key, start, end in sorted(recorded, key=lambda p: (p[1], -p[2])):
-            while open_ and open_[-1][2] <= start:
-                open_.pop()
-            for outer, outer_start, _ in open_:
-                found[outer][1].append((key, start - outer_start, end - outer_start))
-            found[key] = (data[start:end], [])
-            open_.append((key, start, end))
-        return {key: (raw, tuple(inner)) for key, (raw, inner) in found.items()}
+            return Pieces(b"", ())
+        return Pieces(data, recorded)
 
     def all_intact(self, output_dir: Path) -> bool:
         return bool(self.files) and all(self.intact(output_dir, rel) for rel in self.files)

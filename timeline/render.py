@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import re
+import secrets
 import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,34 +90,57 @@ class Theme:
                     yield rel, file
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Made:
-    """A piece of a page: its key and text, and the pieces within it, either as made in this
-    build (``children``) or as found in the previous build's file (``inner``, offsets)."""
+    """A piece of a page: its key, its bytes, and the pieces within it (offsets from its start)."""
 
     key: str
-    text: str
-    raw: bytes | None = None  # the text encoded, when known
-    children: list[_Made] = field(default_factory=list)
+    raw: bytes
     inner: tuple[Piece, ...] = ()
 
 
-def _locate(data: bytes, made: list[_Made], offset: int = 0, found: list[Piece] | None = None) -> tuple[Piece, ...]:
-    """Where each piece stands in ``data``, in order, and the pieces within each (pieces the
-    template changed are left out)."""
-    found = [] if found is None else found
-    at = 0
-    for piece in made:
-        raw = piece.raw if piece.raw is not None else piece.text.encode()
-        start = data.find(raw, at)
-        if start < 0:
-            continue
-        at = start + len(raw)
-        found.append((piece.key, offset + start, offset + at))
-        found.extend((key, offset + start + s, offset + start + e) for key, s, e in piece.inner)
-        if piece.children:
-            _locate(raw, piece.children, offset + start, found)
-    return tuple(found)
+class _Splicer:
+    """Pieces stand in the template's output as short markers, and their bytes are put in place
+    of the markers once the page is rendered: a large page's reused parts are never decoded,
+    copied into Markup, escaped, joined and encoded again. Markers carry a random nonce, so no
+    text can pass for one; a template must print ``cached()`` as it is."""
+
+    def __init__(self) -> None:
+        nonce = secrets.token_hex(6)
+        self.issued: list[_Made] = []
+        self.open, self.close = f"\ue000{nonce}:", "\ue001"
+        self.pattern = re.compile(re.escape(self.open) + r"(\d+)" + re.escape(self.close))
+
+    def marker(self, piece: _Made) -> str:
+        self.issued.append(piece)
+        return f"{self.open}{len(self.issued) - 1}{self.close}"
+
+    def splice(self, text: str) -> tuple[bytes, tuple[Piece, ...]]:
+        """``text`` with each marker replaced by its piece's bytes, and where every piece stands."""
+        parts: list[bytes] = []
+        found: list[Piece] = []
+        at = 0
+        pos = 0
+        for match in self.pattern.finditer(text):
+            before = text[pos : match.start()].encode()
+            parts.append(before)
+            at += len(before)
+            piece = self.issued[int(match.group(1))]
+            parts.append(piece.raw)
+            found.append((piece.key, at, at + len(piece.raw)))
+            found.extend((key, at + s, at + e) for key, s, e in piece.inner)
+            at += len(piece.raw)
+            pos = match.end()
+        parts.append(text[pos:].encode())
+        return b"".join(parts), tuple(found)
+
+
+def by_month(articles: Iterable[TaggedArticle]) -> list[tuple[TaggedArticle, ...]]:
+    """Articles in runs of the same month of publication (undated ones in one run), in order."""
+    runs: list[tuple[TaggedArticle, ...]] = []
+    for month, run in groupby(articles, key=lambda a: (a.article.published.year, a.article.published.month) if a.article.published else None):
+        runs.append(tuple(run))
+    return runs
 
 
 def _usable(folder: Path) -> bool:
@@ -184,13 +210,15 @@ class SiteRenderer:
 
     def _token(self, item) -> str | None:
         """An entry's token, a year group's (its label and its entries' tokens), an article's
-        (its cache key); None if unknown."""
+        (its cache key) or a run of articles' (their keys); None if unknown."""
         from timeline.chronology import Entry, YearGroup
 
         if isinstance(item, Entry):
             return self.tokens.get(item.id)
         if isinstance(item, TaggedArticle):
             return item.key
+        if isinstance(item, tuple) and item and all(isinstance(a, TaggedArticle) for a in item):
+            return hashlib.sha1("\0".join(a.key for a in item).encode()).hexdigest()
         if isinstance(item, YearGroup):
             tokens = self.entry_tokens(item.entries)
             return None if tokens is None else hashlib.sha1("\0".join([item.label, item.anchor, *tokens]).encode()).hexdigest()
@@ -205,7 +233,7 @@ class SiteRenderer:
         """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
         its links start from the base path ("/repo/static/...") and it has no canonical URL."""
         root = self.config.base_path if from_any_depth else relative_root(path)
-        made: list[list[_Made]] = [[]]  # the pieces made at each level of nesting
+        splicer = _Splicer()
         previous: Mapping[str, tuple[bytes, tuple[Piece, ...]]] | None = None
 
         def url(target: str) -> str:
@@ -233,17 +261,11 @@ class SiteRenderer:
                     previous = self.previous_pieces(path)
                 old = previous.get(key)
                 if old is not None:
-                    piece = _Made(key, old[0].decode(), old[0], inner=old[1])
+                    piece = _Made(key, old[0], old[1])
                 else:
-                    made.append([])
-                    try:
-                        text = str(macro(item, *args, **derived))
-                    finally:
-                        children = made.pop()
-                    piece = _Made(key, text, children=children)
+                    piece = _Made(key, *splicer.splice(str(macro(item, *args, **derived))))
                 self._made[key] = piece
-            made[-1].append(piece)
-            return Markup(piece.text)
+            return Markup(splicer.marker(piece))
 
         rendered = self.theme.env.get_template(template).render(
             site=self.config,
@@ -252,10 +274,11 @@ class SiteRenderer:
             url=url,
             canonical=None if from_any_depth else site_files.page_url(self.config, path),
             cached=cached,
+            by_month=by_month,
             **context,
         )
-        data = rendered.encode()
-        return OutputFile(path, data, f"template {template}", pieces=_locate(data, made[0]))
+        data, pieces = splicer.splice(rendered)
+        return OutputFile(path, data, f"template {template}", pieces=pieces)
 
     def entry_file(self, path: str, source: str, shape: EntryFile, entries: tuple[Entry, ...], *salt: str) -> OutputFile:
         """A file of one piece per entry (``exports.EntryFile``): kept whole when no entry changed,
