@@ -16,6 +16,8 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,8 +39,8 @@ from timeline.forking import Forked, can_fork
 from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, display_path
 from timeline import render
-from timeline.render import Site, SiteRenderer, Theme, article_pages, newest_first, render_part, sitemap, year_pages
-from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
+from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, newest_first, render_part, sitemap
+from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_one, tag_stream, warm_up
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
     from timeline.chronology import Timeline
@@ -151,6 +153,27 @@ def scan_articles(
     """Read every article file; tag those whose cache entry does not match (in parallel)."""
     scan = _Scan()
     paths = find_article_files(config.content_dir)
+    # Without a cache most articles are to be tagged: the workers start, and get ready, while
+    # the files are read.
+    early = executor.kind == "process" and executor.workers > 1 and not stamps and len(paths) >= POOL_THRESHOLD
+    with open_executor(executor) if early else nullcontext() as pool:
+        if pool is not None:
+            for _ in range(executor.workers):
+                pool.submit(warm_up)
+        _scan(config, stamps, store, executor, progress, scan, paths, pool)
+    return scan
+
+
+def _scan(
+    config: SiteConfig,
+    stamps: dict[str, ArticleStamp],
+    store: DiskStore,
+    executor: ExecutorSpec,
+    progress: Progress | None,
+    scan: _Scan,
+    paths: list[Path],
+    pool: Executor | None,
+) -> None:
     jobs: list[TagJob] = []
     # Workers on this machine store full articles in the cache themselves; Dask's may be elsewhere.
     local_store = store.root if executor.kind == "process" else None
@@ -199,7 +222,7 @@ def scan_articles(
             progress("tagging", done, len(jobs))
 
     rel_of = {job.key: rel for job, rel in zip(jobs, [j.path.relative_to(config.content_dir).as_posix() for j in jobs])}
-    for outcome in tag_stream(jobs, executor, on_done=tagged):
+    for outcome in tag_stream(jobs, executor, pool, on_done=tagged):
         rel = rel_of[outcome.job_key]
         if outcome.problem is not None:
             scan.failed[rel] = outcome.problem
@@ -212,7 +235,6 @@ def scan_articles(
         assert outcome.summary is not None
         scan.fresh[rel] = replace(with_features(outcome.summary), seen=seen_of.get(outcome.job_key))
     scan.tagged = len(jobs)
-    return scan
 
 
 def usable_articles(config: SiteConfig, scan: _Scan, stamps: dict[str, ArticleStamp], problems: list[Problem]) -> list[str]:
@@ -371,8 +393,8 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
                 pages: list[list[str]] = [[] for _ in producers]
                 everything = range(len(producers))
                 if _render_in_two(config, executor, previous, renderer, scan.tagged, len(usable)):
-                    # Article and year pages (about half the work) in a forked copy of this process.
-                    side = [i for i, producer in enumerate(producers) if producer in (article_pages, year_pages)]
+                    # Article and actor pages (about half the work) in a forked copy of this process.
+                    side = [i for i, producer in enumerate(producers) if producer in (article_pages, actor_pages)]
                     forked = Forked(lambda: (writer.write(render_part(renderer, site, side, pages)), [pages[i] for i in side]))
                     try:
                         writer.write(render_part(renderer, site, [i for i in everything if i not in side], pages))

@@ -103,6 +103,18 @@ def tag_one(job: TagJob) -> TagOutcome:
     return TagOutcome(job.key, job.path, None if stored else dated, events, None, features, fingerprint, summary, stored)
 
 
+def warm_up() -> None:
+    """Load what tagging needs and compile the tagger's grammar: run in each local worker while
+    the main process still reads the content folder."""
+    from timeline.actors import default_index
+    from timeline.document import from_markdown
+    from timeline.tagger import tag
+
+    default_index()
+    from_markdown("Warm up.")
+    tag("The talks opened on Monday, May 5, 2003.", date(2003, 5, 1))
+
+
 def tag_batch(jobs: list[TagJob]) -> list[TagOutcome]:
     return [tag_one(job) for job in jobs]
 
