@@ -161,3 +161,17 @@ def test_front_matter_actor_reaches_other_articles_entries(wire):
     build_site(wire.config())
     events = json.loads((wire.output / "events.json").read_text())["events"]
     assert next(e for e in events if e["sources"][0]["article"] == "c")["actors"] == ["Central Bank of Russia"]
+
+
+def test_partners_found_in_two_processes_give_the_same_merge(monkeypatch):
+    records = [record(f"a{i}", f"k{i}", [(VALUES[(i + j) % len(VALUES)], SENTENCES[(i * j) % len(SENTENCES)]) for j in range(4)]) for i in range(30)]
+    one = merge_state(records, ())
+    forks: list[int] = []
+    real = merge_state_module.Forked
+    monkeypatch.setattr(merge_state_module, "PARALLEL_EVENTS", 10)
+    monkeypatch.setattr(merge_state_module, "Forked", lambda fn: forks.append(1) or real(fn))
+    two = merge_state(records, (), processes=2)
+    assert forks == [1]
+    assert shown(two.timeline()) == shown(one.timeline()) and two.tokens() == one.tokens()
+    assert {k: set(v) for k, v in two.partners.items()} == {k: set(v) for k, v in one.partners.items()}
+    assert any(len(e.sources) > 1 for e in one.timeline().entries)

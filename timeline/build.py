@@ -340,7 +340,7 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
         previous = cache.merge if cache.merge is not None else store.load_merge()
         if not isinstance(previous, MergeState):
             previous = None
-        state = merge_state(result.articles, config.actors, previous)
+        state = merge_state(result.articles, config.actors, previous, processes=(executor or ExecutorSpec()).workers)
         if state is not previous:
             store.save_merge(state)
         cache.merge = state

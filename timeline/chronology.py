@@ -35,6 +35,7 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from itertools import chain
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -503,7 +504,11 @@ def _year_of(day: int) -> int:
     return date.fromordinal(min(max(day, 1), date.max.toordinal())).year
 
 
-def cluster_profiles(profiles: list[_Profile], partners: list[list[int]] | None = None) -> list[list[int]]:
+def cluster_profiles(
+    profiles: list[_Profile],
+    partners: list[list[int]] | None = None,
+    split: Callable[[Callable[[range], dict[int, list[int]]], int], dict[int, list[int]]] | None = None,
+) -> list[list[int]]:
     """Single-link clusters of ``profiles`` (given in source order), as lists of positions.
 
     The rule: each event, in order, joins the first cluster (in order of creation) that is a
@@ -512,45 +517,98 @@ def cluster_profiles(profiles: list[_Profile], partners: list[list[int]] | None 
     from a sentence of one word). Loose events (``_is_loose``) have keys of another kind, so they
     only meet each other and are clustered apart, as written. For the others the search is
     turned around: ``_same`` needs shared words and spans within reach of each other, and whenever
-    it holds the partner's cluster is a candidate; so partners are looked up by (word, a few days'
-    bucket) for short spans and (word, year) for long ones, and tried from the earliest cluster.
+    it holds the partner's cluster is a candidate; so each event's earlier partners are looked up
+    by (word, a few days' bucket) for short spans and (word, year) for long ones, and the event
+    joins the earliest cluster holding one. Finding partners is most of the work, and each
+    event's are found independently: ``split(find, count)`` may share it out (``find`` takes a
+    range of positions); the default finds them all here.
     ``tests/test_merge_index.py`` checks the result against the rule as written.
 
     ``partners``, when given, receives for each ordinary event every earlier event ``_same`` as it
     (for loose events, nothing): what an incremental merge needs to know which events can affect
     which (see ``timeline.merge_state``).
     """
+    index = _PartnerIndex(profiles)
+    found = split(index.partners, len(profiles)) if split is not None else index.partners(range(len(profiles)))
     cluster_of: list[int] = []
-    first_days: list[int] = []
-    last_days: list[int] = []
     members: list[list[int]] = []
     short: list[bool] = []  # whether a cluster has a sentence of fewer than two content words
-    fine: dict[tuple, list[int]] = defaultdict(list)  # short spans by (word, bucket of days)
-    fine_by_year: dict[tuple, list[int]] = defaultdict(list)  # the same, by (word, year)
-    coarse: dict[tuple, list[int]] = defaultdict(list)  # longer spans by (word, year)
-    single_word: set[int] = set()
     loose_index: dict[tuple, list[int]] = defaultdict(list)  # loose events' clusters by blocking key
-
     for pos, profile in enumerate(profiles):
         home = None
         words = profile.words
-        loose = _is_loose(profile)
-        if loose:
-            if partners is not None:
-                partners.append([])
-            by_word: dict[object, set[int]] = defaultdict(set)
+        if index.loose[pos]:
+            hit: dict[object, set[int]] = defaultdict(set)
             keys = _blocking_keys(profile)
             for key in keys:
-                found = loose_index.get(key)
-                if found:
-                    by_word[key[0] if key[0] != "=" else key].update(found)
-            shared_words = Counter(chain.from_iterable(by_word.values()))
+                clusters = loose_index.get(key)
+                if clusters:
+                    hit[key[0] if key[0] != "=" else key].update(clusters)
+            shared_words = Counter(chain.from_iterable(hit.values()))
             need = min(2, len(words)) if words else 1
             for c in sorted(c for c, n in shared_words.items() if n >= need or short[c]):
                 if any(_same(profile, profiles[m]) for m in members[c]):
                     home = c
                     break
+            for key in keys:
+                loose_index[key].append(len(members) if home is None else home)
         else:
+            same = found.get(pos, ())
+            if same:
+                home = min(cluster_of[m] for m in same)
+        if partners is not None:
+            partners.append(list(found.get(pos, ())))
+        if home is None:
+            home = len(members)
+            members.append([])
+            short.append(False)
+        members[home].append(pos)
+        cluster_of.append(home)
+        short[home] = short[home] or len(words) < 2
+    return members
+
+
+class _PartnerIndex:
+    """Ordinary events by word and time, to find each one's earlier partners (``_same``)."""
+
+    def __init__(self, profiles: list[_Profile]):
+        self.profiles = profiles
+        self.loose = [_is_loose(p) for p in profiles]
+        self.fine: dict[tuple, list[int]] = defaultdict(list)  # short spans by (word, bucket of days)
+        self.fine_by_year: dict[tuple, list[int]] = defaultdict(list)  # the same, by (word, year)
+        self.coarse: dict[tuple, list[int]] = defaultdict(list)  # longer spans by (word, year)
+        self.single_word: set[int] = set()
+        self.first_days = [p.first_day for p in profiles]
+        self.last_days = [p.last_day for p in profiles]
+        for pos, profile in enumerate(profiles):
+            if self.loose[pos]:
+                continue
+            words = profile.words
+            if len(words) == 1:
+                self.single_word.add(pos)
+            span_years = range(_year_of(profile.first_day), _year_of(profile.last_day) + 1)
+            if profile.last_day - profile.first_day < _FINE_SPAN_DAYS:
+                span_buckets = range(profile.first_day // _BUCKET_DAYS, profile.last_day // _BUCKET_DAYS + 1)
+                for word in words:
+                    for b in span_buckets:
+                        self.fine[(word, b)].append(pos)
+                    for y in span_years:
+                        self.fine_by_year[(word, y)].append(pos)
+            else:
+                for word in words:
+                    for y in span_years:
+                        self.coarse[(word, y)].append(pos)
+
+    def partners(self, positions: Iterable[int]) -> dict[int, list[int]]:
+        """For each ordinary event at ``positions``, the earlier events ``_same`` as it (in order)."""
+        profiles, fine, fine_by_year, coarse = self.profiles, self.fine, self.fine_by_year, self.coarse
+        first_days, last_days, single_word = self.first_days, self.last_days, self.single_word
+        found: dict[int, list[int]] = {}
+        for pos in positions:
+            if self.loose[pos]:
+                continue
+            profile = profiles[pos]
+            words = profile.words
             first, last = _reach_days(profile)
             year_range = range(_year_of(first), _year_of(last) + 1)
             short_span = profile.last_day - profile.first_day < _FINE_SPAN_DAYS
@@ -568,54 +626,20 @@ def cluster_profiles(profiles: list[_Profile], partners: list[list[int]] | None 
                     found_here.update(coarse.get((word, y), ()))
                 if found_here:
                     hits.append(found_here)
-            if hits:
-                # _same needs two shared words, or all of a one-word sentence's.
-                counts = Counter(chain.from_iterable(hits))
-                if len(words) == 1:
-                    possible = list(counts)
-                else:
-                    possible = [m for m, n in counts.items() if n > 1]
-                    possible.extend(single_word.intersection(counts).difference(possible))
-                # A partner's span meets this event's reach (buckets only bound it to a few weeks).
-                possible = [m for m in possible if first_days[m] <= last and last_days[m] >= first]
-                possible.sort(key=cluster_of.__getitem__)
-                if partners is None:
-                    home = next((cluster_of[m] for m in possible if _same(profile, profiles[m])), None)
-                else:
-                    same = [m for m in possible if _same(profile, profiles[m])]
-                    partners.append(same)
-                    home = cluster_of[same[0]] if same else None
-            elif partners is not None:
-                partners.append([])
-        if home is None:
-            home = len(members)
-            members.append([])
-            short.append(False)
-        members[home].append(pos)
-        cluster_of.append(home)
-        first_days.append(profile.first_day)
-        last_days.append(profile.last_day)
-        short[home] = short[home] or len(words) < 2
-        if loose:
-            for key in keys:
-                if not loose_index[key] or loose_index[key][-1] != home:
-                    loose_index[key].append(home)
-            continue
-        if len(words) == 1:
-            single_word.add(pos)
-        span_years = range(_year_of(profile.first_day), _year_of(profile.last_day) + 1)
-        if profile.last_day - profile.first_day < _FINE_SPAN_DAYS:
-            span_buckets = range(profile.first_day // _BUCKET_DAYS, profile.last_day // _BUCKET_DAYS + 1)
-            for word in words:
-                for b in span_buckets:
-                    fine[(word, b)].append(pos)
-                for y in span_years:
-                    fine_by_year[(word, y)].append(pos)
-        else:
-            for word in words:
-                for y in span_years:
-                    coarse[(word, y)].append(pos)
-    return members
+            if not hits:
+                continue
+            # _same needs two shared words, or all of a one-word sentence's.
+            counts = Counter(chain.from_iterable(hits))
+            if len(words) == 1:
+                possible = list(counts)
+            else:
+                possible = [m for m, n in counts.items() if n > 1]
+                possible.extend(single_word.intersection(counts).difference(possible))
+            # Earlier events whose span meets this event's reach (buckets only bound it to weeks).
+            same = sorted(m for m in possible if m < pos and first_days[m] <= last and last_days[m] >= first and _same(profile, profiles[m]))
+            if same:
+                found[pos] = same
+        return found
 
 
 def _span_days(span: Span) -> int:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from timeline.actors import ActorIndex, ActorName, default_index
 from timeline.cache import TaggedArticle
+from timeline.forking import Forked, can_fork
 from timeline.chronology import (
     Entry,
     Timeline,
@@ -118,8 +119,10 @@ def merge_state(
     site_actors: tuple[ActorName, ...],
     previous: MergeState | None = None,
     full_merge_share: float = FULL_MERGE_SHARE,
+    processes: int = 1,
 ) -> MergeState:
-    """The merge of the events of ``records``, reusing ``previous`` where nothing it depends on changed."""
+    """The merge of the events of ``records``, reusing ``previous`` where nothing it depends on
+    changed. ``processes``: with 2 or more, a large merge finds partners in two processes."""
     names = site_actor_names(records, site_actors)
     fingerprint = merge_fingerprint(names)
     events = _Events(records, names)
@@ -132,11 +135,27 @@ def merge_state(
         if not removed and not added:
             return previous
         if len(removed) + len(added) <= full_merge_share * len(current):
-            return _remerge(previous, events, removed, added)
-    return _remerge(MergeState(fingerprint, [], {}), events, [], current)
+            return _remerge(previous, events, removed, added, processes)
+    return _remerge(MergeState(fingerprint, [], {}), events, [], current, processes)
 
 
-def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added: list[EventRef]) -> MergeState:
+# Events from which finding partners in two processes pays for the fork.
+PARALLEL_EVENTS = 4000
+
+
+def _in_two(find: Callable[[range], dict[int, list[int]]], count: int) -> dict[int, list[int]]:
+    """``find`` over every position, half of them (alternate ones) in a forked copy of this process."""
+    forked = Forked(lambda: find(range(1, count, 2)))
+    try:
+        found = find(range(0, count, 2))
+    except BaseException:
+        forked.stop()
+        raise
+    found.update(forked.result())
+    return found
+
+
+def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added: list[EventRef], processes: int = 1) -> MergeState:
     gone = set(removed)
     old_loose = {ref for c in state.clusters if c.loose for ref in c.members}
     added_loose = [ref for ref in added if _is_loose(events.profile(ref))]
@@ -158,7 +177,8 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
         refs.sort(key=lambda ref: _source_order(profiles[ref].event))
         ordered = [profiles[ref] for ref in refs]
         earlier: list[list[int]] | None = None if loose else []
-        for members in cluster_profiles(ordered, earlier):
+        split = _in_two if not loose and processes > 1 and len(ordered) >= PARALLEL_EVENTS and can_fork() else None
+        for members in cluster_profiles(ordered, earlier, split):
             member_refs = tuple(refs[i] for i in members)
             token = hashlib.sha256(repr((state.fingerprint, member_refs)).encode()).hexdigest()[:32]
             clusters.append(Cluster(member_refs, _entry([ordered[i].event for i in members]), token, loose))
