@@ -441,3 +441,18 @@ def test_a_manifest_of_an_older_version_is_no_use_and_no_error(three, tmp_path):
     result = build_site(three.config(), ArticleCache())
     assert result.site_written and not result.errors
     assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_an_article_page_follows_its_entry_when_another_article_joins_it(site, tmp_path):
+    train = "Kim Jong Un's armoured train crossed the border into Russia on Tuesday, Russian media said."
+    site.add("late.md", article("Late", "2023-09-14", train.replace("Tuesday", "Sept. 12")))
+    site.add("other.md", article("Other", "2023-09-10", "The central bank raised rates on Friday."))
+    build_site(site.config())
+    before = (site.output / "articles" / "late" / "index.html").read_text()
+    # An earlier report of the same crossing: the entry's first source, and so its id, changes.
+    site.add("early.md", article("Early", "2023-09-13", train.replace("Tuesday", "Sept. 12")))
+    result = build_site(site.config(), ArticleCache())
+    (entry,) = [e for e in result.timeline.entries if len(e.sources) == 2]
+    page = (site.output / "articles" / "late" / "index.html").read_text()
+    assert page != before and f"#{entry.id}" in page
+    assert tree(site.output) == fresh_build(site, tmp_path)

@@ -373,6 +373,7 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
             )
             renderer.previous_pieces = lambda path: previous.pieces(output_dir, path)
             renderer.tokens = cache.merge.tokens() if cache.merge is not None else {}
+            renderer.article_tokens = cache.merge.article_tokens() if cache.merge is not None else None
 
             def load(tagged: TaggedArticle) -> DatedArticle:
                 dated = store.get_article(tagged.key)

@@ -69,6 +69,14 @@ class MergeState:
         """Entry id -> token."""
         return {c.entry.id: c.token for c in self.clusters}
 
+    def article_tokens(self) -> dict[str, tuple[str, ...]]:
+        """Article key -> the tokens of the entries holding its events, sorted."""
+        found: dict[str, set[str]] = {}
+        for cluster in self.clusters:
+            for key, _ in cluster.members:
+                found.setdefault(key, set()).add(cluster.token)
+        return {key: tuple(sorted(tokens)) for key, tokens in found.items()}
+
 
 def site_actor_names(records: Iterable[TaggedArticle], site_actors: tuple[ActorName, ...]) -> tuple[ActorName, ...]:
     """The actor names a site adds: from its settings and its articles' front matter."""

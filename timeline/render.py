@@ -197,6 +197,7 @@ class SiteRenderer:
         # The pieces of the previous build's file at a path, by key.
         self.previous_pieces: Callable[[str], Mapping[str, tuple[bytes, tuple[Piece, ...]]]] = lambda path: {}
         self.tokens: Mapping[str, str] = {}  # entry id -> token
+        self.article_tokens: Mapping[str, tuple[str, ...]] | None = None  # article key -> tokens of the entries holding its events
         self._made: dict[str, _Made] = {}  # pieces made in this build, by key
 
     def forget_pieces(self) -> None:
@@ -308,7 +309,13 @@ class SiteRenderer:
 
     def article_inputs(self, tagged: TaggedArticle, timeline: Timeline) -> str:
         """Digest of what an article's page is made from: the article, the entries its dates link
-        to, and what every page depends on. Equal digests mean an identical page."""
+        to, and what every page depends on. Equal digests mean an identical page.
+
+        The entries its dates link to are those holding its events: with their tokens known
+        (``article_tokens``), they stand for the entries without looking each one up."""
+        if self.article_tokens is not None:
+            tokens = self.article_tokens.get(tagged.key, ())
+            return hashlib.sha256("\0".join((self.fingerprint, "tokens", tagged.key, *tokens)).encode()).hexdigest()
         digest = hashlib.sha256(f"{self.fingerprint}\0{tagged.key}".encode())
         for start, end in tagged.links:
             entry = timeline.entry_for(tagged.article.slug, (start, end))
