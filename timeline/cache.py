@@ -390,6 +390,14 @@ class Pieces:
     def __len__(self) -> int:
         return len(self.recorded)
 
+    def raw(self, key: str) -> bytes | None:
+        """A piece's bytes alone."""
+        i = self.at.get(key)
+        if i is None:
+            return None
+        _, start, end = self.recorded[i]
+        return self.data[start:end]
+
     def get(self, key: str) -> tuple[bytes, tuple[tuple[str, int, int], ...]] | None:
         i = self.at.get(key)
         if i is None:

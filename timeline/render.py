@@ -291,16 +291,19 @@ class SiteRenderer:
         if self.reusable(path, inputs):
             return OutputFile(path, None, source, inputs)
         previous = self.previous_pieces(path)
+        raw = getattr(previous, "raw", None) or (lambda key: (found := previous.get(key)) and found[0])
+        # A piece's key: what every piece of this file shares (settings, theme, code), then the token.
+        shared = hashlib.sha1(f"{self.fingerprint}\0{chr(0).join(salt)}".encode()).hexdigest()[:16]
         parts = [shape.head]
         pieces: list[Piece] = []
         at = len(shape.head)
+        separator = shape.separator
         for i, (entry, token) in enumerate(zip(entries, tokens)):
-            if i:
-                parts.append(shape.separator)
-                at += len(shape.separator)
-            key = hashlib.sha1(f"{self.fingerprint}\0{token}\0{chr(0).join(salt)}".encode()).hexdigest()
-            old = previous.get(key)
-            data = old[0] if old is not None else shape.piece(entry)
+            if i and separator:
+                parts.append(separator)
+                at += len(separator)
+            key = shared + token
+            data = raw(key) or shape.piece(entry)
             parts.append(data)
             pieces.append((key, at, at + len(data)))
             at += len(data)
@@ -423,11 +426,14 @@ def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     from timeline.events import article_page
 
+    # The article's file as the user sees it, for errors (display_path, without pathlib for each).
+    content = display_path(renderer.config.content_dir, renderer.config.site_dir).rstrip("/") + "/"
+    content = "" if content == "./" else content
     for tagged in site.articles:
         path = article_page(tagged.article.slug)
         inputs = renderer.article_inputs(tagged, site.timeline)
         if renderer.reusable(path, inputs):
-            yield OutputFile(path, None, display_path(tagged.article.path, renderer.config.site_dir), inputs)
+            yield OutputFile(path, None, content + tagged.article.rel_path, inputs)
         else:
             yield renderer.article_page(site.load(tagged), site.timeline, inputs)
 
