@@ -456,3 +456,19 @@ def test_an_article_page_follows_its_entry_when_another_article_joins_it(site, t
     page = (site.output / "articles" / "late" / "index.html").read_text()
     assert page != before and f"#{entry.id}" in page
     assert tree(site.output) == fresh_build(site, tmp_path)
+
+
+def test_the_first_site_leaves_a_spare_for_the_next_build(three, tmp_path, monkeypatch):
+    build_site(three.config())
+    spare = spare_of(three)
+    site_files = files_of(three.output)
+    assert {rel: st.st_ino for rel, st in files_of(spare).items()} == {rel: st.st_ino for rel, st in site_files.items()}
+    from timeline import output
+
+    made: list[str] = []
+    real = output._make_folder
+    monkeypatch.setattr(output, "_make_folder", lambda staging, folder: made.append(folder) or real(staging, folder))
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config())
+    assert made == []  # every folder was there already
+    assert tree(three.output) == fresh_build(three, tmp_path)

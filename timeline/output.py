@@ -110,6 +110,7 @@ class Placed:
     written: int = 0
     bytes: int = 0
     unchanged: int = 0
+    mirrored: bool = True  # every file was also linked into the mirror (see SiteWriter)
 
 
 class SiteWriter:
@@ -145,13 +146,26 @@ class SiteWriter:
         self.folders = folders | {parent for rel in list(folders) for parent in _parents(rel)}
         self.placed = Placed({}, {})
         self._placer: _Placer | None = None
+        # The first site in a folder replaces none, so there would be no spare for the next
+        # build: each file is also linked into a mirror as it is placed (beside the rendering,
+        # on the writer threads), and the mirror becomes the spare.
+        self.mirror: Path | None = None
+        if spare is not None:
+            mirror = spare.with_name(spare.name + ".new")
+            shutil.rmtree(mirror, ignore_errors=True)  # a killed build's
+            if not present and not output_dir.exists():
+                try:
+                    mirror.mkdir(parents=True)
+                    self.mirror = mirror
+                except OSError:
+                    pass
 
     def write(self, files: Iterable[OutputFile]) -> Placed:
         """Place ``files`` into the staging folder; returns what this writer placed so far."""
         previous, output_dir, placed = self.previous, self.output_dir, self.placed
         records, sources = placed.records, placed.sources
         if self._placer is None:  # started here: a forked writer needs a thread of its own
-            self._placer = _Placer(self.staging, self.folders)
+            self._placer = _Placer(self.staging, self.folders, self.mirror)
         placer = self._placer
         for file in files:
             rel = PurePosixPath(file.path)
@@ -184,6 +198,7 @@ class SiteWriter:
                 placed.written += 1
                 placed.bytes += len(file.data)  # type: ignore[arg-type]
         records.update(placer.finish())
+        placed.mirrored = placed.mirrored and placer.mirrored
         self._placer = None
         return placed
 
@@ -198,6 +213,7 @@ class SiteWriter:
         self.placed.written += other.written
         self.placed.bytes += other.bytes
         self.placed.unchanged += other.unchanged
+        self.placed.mirrored = self.placed.mirrored and other.mirrored
 
     def finish(self) -> WriteReport:
         """Swap the new site in (unless it is the one in place) and keep or remove the old one."""
@@ -212,6 +228,16 @@ class SiteWriter:
                 # The staging name now holds the replaced site (or nothing): the next spare.
                 manifest.spare_files = {rel: r.ino for rel, r in self.previous.files.items()}
                 manifest.spare_folders = dict(self.previous.folders)
+                if self.mirror is not None and placed.mirrored:
+                    # The first site: the mirror of it is the spare.
+                    try:
+                        shutil.rmtree(staging, ignore_errors=True)
+                        os.rename(self.mirror, staging)
+                        manifest.spare_files = {rel: r.ino for rel, r in placed.records.items()}
+                        manifest.spare_folders = _folder_times(staging, placed.records)
+                        self.mirror = None
+                    except OSError:
+                        pass
             else:
                 # Nothing changed: the site in place is already exactly this one, and so is staging.
                 manifest.spare_files = {rel: r.ino for rel, r in placed.records.items()}
@@ -226,6 +252,8 @@ class SiteWriter:
                 shutil.rmtree(staging, ignore_errors=True)
         else:
             shutil.rmtree(staging, ignore_errors=True)
+        if self.mirror is not None:
+            shutil.rmtree(self.mirror, ignore_errors=True)
         return WriteReport(placed.written, placed.bytes, placed.unchanged, manifest)
 
     def abort(self) -> None:
@@ -233,6 +261,8 @@ class SiteWriter:
             self._placer.stop()
             self._placer = None
         shutil.rmtree(self.staging, ignore_errors=True)
+        if self.mirror is not None:
+            shutil.rmtree(self.mirror, ignore_errors=True)
 
 
 def _twice(path: str, first: str, second: str) -> str:
@@ -247,9 +277,12 @@ class _Placer:
     # worth of them may wait while rendering goes on.
     WINDOW_BYTES = 64 << 20
 
-    def __init__(self, staging: Path, folders: set[str]):
+    def __init__(self, staging: Path, folders: set[str], mirror: Path | None = None):
         self.staging = staging
         self.folders = folders
+        self.mirror = mirror
+        self.mirrored = True
+        self.mirror_folders: set[str] = {""}
         from concurrent.futures import ThreadPoolExecutor
 
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="timeline-write")
@@ -279,6 +312,14 @@ class _Placer:
             _write_new(target, data)  # type: ignore[arg-type]
         st = target.stat()
         self.placed[rel] = replace(record, size=st.st_size, mtime_ns=st.st_mtime_ns, ino=st.st_ino)
+        if self.mirror is not None and self.mirrored:
+            try:
+                if folder not in self.mirror_folders:
+                    (self.mirror / folder).mkdir(parents=True, exist_ok=True)
+                    self.mirror_folders.add(folder)
+                os.link(target, self.mirror / rel)
+            except OSError:  # another file system, or no hard links: no mirror
+                self.mirrored = False
 
     def finish(self) -> dict[str, OutputRecord]:
         try:
