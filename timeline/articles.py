@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from timeline.actors import ActorName
-from timeline.problems import ContentError
+from timeline.problems import ContentError, path_text
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MODES = ("news", "narrative")
@@ -119,8 +119,8 @@ def read_article(path: Path, content_dir: Path) -> Article:
 
 
 def parse_article(text: str, path: Path, content_dir: Path) -> Article:
-    rel_path = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else path.name
-    slug = slugify(path.stem)
+    rel_path = path_text(path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else path.name)
+    slug = slugify(path_text(path.stem))
     if path.suffix.lower() == ".txt":
         return _parse_text(text, path, rel_path, slug)
     return _parse_markdown(text, path, rel_path, slug)

@@ -37,7 +37,7 @@ from timeline.chronology import Timeline, merge
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
 from timeline.output import OutputError, check_output_dir, clean_leftovers, write_site
-from timeline.problems import ContentError, Problem, display_path
+from timeline.problems import ContentError, Problem, display_path, is_utf8_name, os_path, path_text
 from timeline.render import Site, SiteRenderer, Theme, newest_first, render_site
 from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
 
@@ -151,6 +151,7 @@ def scan_articles(
     # its size and time vouch for nothing: it is always read and hashed, and its time not recorded.
     trust_before = time.time_ns() - 1_000_000_000
     seen_of: dict[str, FileSeen | None] = {}
+    rel_of: dict[str, str] = {}
     # Plain string prefixes: pathlib's relative_to is most of the time of a build with no changes.
     content_prefix = str(config.content_dir).rstrip("/") + "/"
     site_prefix = str(config.site_dir).rstrip("/") + "/"
@@ -160,6 +161,12 @@ def scan_articles(
         rel = name[len(content_prefix) :] if name.startswith(content_prefix) else path.relative_to(config.content_dir).as_posix()
         if os.sep != "/":  # pragma: no cover - Windows
             shown, rel = display_path(path, config.site_dir), path.relative_to(config.content_dir).as_posix()
+        if not name.isascii():  # names are UTF-8 whatever the locale
+            if not is_utf8_name(rel):
+                scan.order.append(rel)
+                scan.failed[rel] = Problem(path_text(shown), "file name is not valid UTF-8: rename the file (skipped)")
+                continue
+            shown, rel = path_text(shown), path_text(rel)
         scan.order.append(rel)
         stamp = stamps.get(rel)
         try:
@@ -184,6 +191,7 @@ def scan_articles(
         if stamp is None or stamp.key != key or not stamp.valid_on(config.today):
             jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today))
             seen_of[key] = seen
+            rel_of[key] = rel
         elif stamp.seen != seen:
             scan.seen[rel] = seen  # same bytes, file touched: remember it as it is now
 
@@ -191,7 +199,6 @@ def scan_articles(
         if progress:
             progress("tagging", done, len(jobs))
 
-    rel_of = {job.key: rel for job, rel in zip(jobs, [j.path.relative_to(config.content_dir).as_posix() for j in jobs])}
     for outcome in tag_stream(jobs, executor, on_done=tagged):
         rel = rel_of[outcome.job_key]
         if outcome.dated is None:
@@ -216,8 +223,8 @@ def usable_articles(config: SiteConfig, scan: _Scan, stamps: dict[str, ArticleSt
             continue
         stamp = stamps[rel]
         if stamp.slug in by_slug:
-            shown = display_path(config.content_dir / rel, config.site_dir)
-            other = display_path(config.content_dir / by_slug[stamp.slug], config.site_dir)
+            shown = display_path(config.content_dir / os_path(rel), config.site_dir)
+            other = display_path(config.content_dir / os_path(by_slug[stamp.slug]), config.site_dir)
             problems.append(Problem(shown, f"same page name '{stamp.slug}' as {other}; rename one of them (skipped)"))
             continue
         by_slug[stamp.slug] = rel
@@ -318,7 +325,7 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
             def load(tagged: TaggedArticle) -> DatedArticle:
                 dated = store.get_article(tagged.key)
                 if dated is None:  # the cache entry was lost: tag the article again
-                    path = config.content_dir / tagged.article.rel_path
+                    path = config.content_dir / os_path(tagged.article.rel_path)
                     job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today)
                     dated = tag_one(job).dated
                     if dated is None:

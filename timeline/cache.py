@@ -55,7 +55,7 @@ def tagging_fingerprint(package: Path = _PACKAGE) -> str:
 def article_key(data: bytes, rel_path: str, shown_path: str, fingerprint: str) -> str:
     """Cache key of one article file: its bytes, where it is, and the tagging fingerprint."""
     digest = hashlib.sha256(data)
-    digest.update(f"\0{rel_path}\0{shown_path}\0{fingerprint}".encode())
+    digest.update(f"\0{rel_path}\0{shown_path}\0{fingerprint}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -241,7 +241,7 @@ class OutputManifest:
 
     @staticmethod
     def path(site_dir: Path, output_dir: Path) -> Path:
-        name = hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:16]
+        name = hashlib.sha256(os.fsencode(output_dir.resolve())).hexdigest()[:16]
         return site_dir / CACHE_DIR / f"output-{name}.pickle"
 
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ class Theme:
         for folder in self.folders:
             for file in sorted(folder.rglob("*")):
                 if file.is_file() and "__pycache__" not in file.parts:
-                    digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
+                    digest.update(os.fsencode(file.relative_to(folder)) + b"\0" + file.read_bytes())
         return digest.hexdigest()
 
     def static_files(self) -> Iterator[tuple[str, Path]]:
