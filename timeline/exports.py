@@ -139,7 +139,8 @@ def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> 
     ET.SubElement(feed, f"{{{ATOM}}}title").text = config.title
     if config.description:
         ET.SubElement(feed, f"{{{ATOM}}}subtitle").text = config.description
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = stamp(newest[0][0] if newest else config.today)
+    # With no dated source there is nothing to date the feed by: the epoch, not the build's day.
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = stamp(newest[0][0] if newest else date(1970, 1, 1))
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = config.title
     ET.SubElement(feed, f"{{{ATOM}}}link", href=config.absolute_url("") or "index.html")
     if config.absolute_url("feed.xml"):
@@ -162,13 +163,14 @@ def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
     calendar.add("prodid", "-//timeline//events//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", config.title)
-    # DTSTAMP is required; the build's day keeps the file identical between builds of the same content.
-    stamp = datetime.combine(config.today, datetime.min.time(), tzinfo=timezone.utc)
     host = urlsplit(config.base_url).hostname or "timeline"
     for entry in timeline.entries:
+        # DTSTAMP is required: when the entry was last reported (its newest source), never the
+        # build's day, so the file changes only when the content does.
+        reported = newest_published(entry) or entry.span.start
         event = icalendar.Event()
         event.add("uid", f"{entry.id}@{host}")
-        event.add("dtstamp", stamp)
+        event.add("dtstamp", datetime.combine(reported, datetime.min.time(), tzinfo=timezone.utc))
         event.add("dtstart", entry.span.start)
         event.add("dtend", entry.span.end + timedelta(days=1))  # DTEND of an all-day event is exclusive
         event.add("summary", entry.title + (" (date disputed)" if entry.disputed else ""))
