@@ -265,14 +265,19 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
         cache.fingerprint, cache.stamps, cache.index = fingerprint, store.load_stamps(), None
 
     if not config.content_dir.is_dir():
-        problems.append(Problem(display_path(config.content_dir, config.site_dir), "content folder not found"))
-        scan = _Scan()
-    else:
-        try:
-            scan = scan_articles(config, cache.stamps, store, executor or ExecutorSpec(), progress)
-        except ExecutorError as e:
-            problems.append(Problem("executor", str(e)))
-            return result
+        # Fatal, not an empty site: a mistyped --content must not replace a good site with nothing.
+        problems.append(
+            Problem(
+                display_path(config.content_dir, config.site_dir),
+                "content folder not found: create it, or give the right one with --content or 'content =' in timeline.toml",
+            )
+        )
+        return result
+    try:
+        scan = scan_articles(config, cache.stamps, store, executor or ExecutorSpec(), progress)
+    except ExecutorError as e:
+        problems.append(Problem("executor", str(e)))
+        return result
 
     present = [rel for rel in scan.order if rel not in scan.failed]
     if scan.fresh or scan.seen or set(present) != set(cache.stamps):
