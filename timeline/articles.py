@@ -27,6 +27,8 @@ MAX_INDENT_COLUMNS = 400
 _DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT_COLUMNS},}}", re.M)
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+# `url:` is shown as a link: only a web address, never javascript:, data: or a scheme-less path.
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\x00-\x1f\x7f]*", re.IGNORECASE)
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -212,6 +214,8 @@ def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
             if isinstance(value, (dict, list)):
                 fail(key, f"expected text, got {type(value).__name__}")
             fields[key] = str(value).strip()
+    if "url" in fields and not _WEB_ADDRESS.fullmatch(fields["url"]):
+        fail("url", f"{fields['url']!r} is not a web address: write it as https://... (or remove the line)")
     for key in ("tags", "authors"):
         value = meta.get(key)
         if value is None:
