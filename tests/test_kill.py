@@ -236,3 +236,25 @@ def test_swap_without_atomic_exchange_survives_a_kill_between_renames(tmp_path, 
     output_module.clean_leftovers(output)  # what the next build does first
     assert (output / "index.html").read_bytes() == b"second"
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
+
+
+def test_orphaned_cache_temporaries_are_removed(site):
+    """A build killed while saving a cache entry leaves a temporary file; a later build removes it
+    once it is clearly not being written (a fresh one may belong to a build running now)."""
+    from timeline.build import build_site
+    from timeline.cache import CACHE_DIR, STALE_TEMPORARY_SECONDS
+
+    site.add("a.md", "# A\n\nSigned on May 2, 2021.\n")
+    assert build_site(site.config()).site_written
+    [tagged] = (site.root / CACHE_DIR).glob("tagged-*")
+    entry_folder = next((tagged / "articles").iterdir())
+    orphans = [tagged / ".tmp-index", entry_folder / ".tmp-entry"]
+    fresh = tagged / ".tmp-fresh"
+    for path in [*orphans, fresh]:
+        path.write_bytes(b"half a pickle")
+    old = time.time() - STALE_TEMPORARY_SECONDS - 60
+    for path in orphans:
+        os.utime(path, (old, old))
+    site.add("b.md", "# B\n\nRatified on June 9, 2021.\n")  # a change: the cache index is rewritten
+    assert build_site(site.config()).site_written
+    assert [p.exists() for p in orphans] == [False, False] and fresh.exists()

@@ -17,6 +17,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,7 @@ from timeline.problems import Problem
 
 CACHE_DIR = ".timeline-cache"
 FORMAT = 1
+STALE_TEMPORARY_SECONDS = 600
 
 _PACKAGE = Path(__file__).resolve().parent
 # The code and data that turn an article file into tagged events: a change to any of them
@@ -219,6 +221,14 @@ class DiskStore:
         for path in folder.glob("*/*.pickle") if folder.is_dir() else ():
             if path.stem not in keys:
                 path.unlink(missing_ok=True)
+        # Temporary files of killed builds: a live write takes milliseconds, so old ones are orphans.
+        stale = time.time() - STALE_TEMPORARY_SECONDS
+        for path in [*self.root.glob(".tmp-*"), *(folder.glob("*/.tmp-*") if folder.is_dir() else ())]:
+            try:
+                if path.stat().st_mtime < stale:
+                    path.unlink()
+            except OSError:
+                pass
 
 
 @dataclass(frozen=True)
