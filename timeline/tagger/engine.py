@@ -487,12 +487,26 @@ class Resolver:
             return self.last[1].start
         return self.dct
 
-    def note(self, value: str, type_: str) -> None:
+    def note(self, value: str, type_: str, comparison: bool = False) -> None:
+        """Remember a resolved date as the anchor of later anaphoric ones.
+
+        A quarter becomes the reporting quarter ("the quarter", "the latest
+        period", "a year earlier") unless it is a comparison period ("the
+        1988 period") or an outlook: a quarter that has not begun by the
+        publication date ("through the third quarter of 1990"), or the
+        current quarter once an ended one is being reported on
+        ("fourth-quarter results" in a November report on the third).
+        """
         if type_ in ("DATE", "TIME"):
             span = value_span(value)
             if span is not None:
                 self.last = (value, span)
                 if span.precision == "quarter":
+                    if comparison:
+                        return
+                    if self.dct is not None and span.end >= self.dct:
+                        if span.start > self.dct or self.last_quarter is not None:
+                            return
                     self.last_quarter = value
                     self.longer_period_since_quarter = False
                 elif span.precision == "half":
@@ -741,6 +755,7 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         if tense_spec == "":
             tense_spec = None
         rel = False
+        comparison_period = value.endswith("-Q^")   # "the 1988 period": not the reporting quarter
         if rule.type == "SET":
             resolved, conf, alts = True, 1.0, ()
         else:
@@ -762,7 +777,7 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         if quant:
             quant = g.tables["quant"].entries.get(quant.lower(), quant.upper()) if "quant" in g.tables else quant.upper()
         if not rel:  # anaphoric values do not become anchors themselves
-            resolver.note(value, type_)
+            resolver.note(value, type_, comparison=comparison_period)
         out.append(Timex(
             start=c.start, end=c.end, text=text[c.start:c.end], type=type_, value=value,
             mod=mod or None, quant=quant or None, freq=freq or None,
