@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from .rules import Grammar, Rule, grammar
 from .types import Timex
-from .values import Span, format_at, shift, value_span
+from .values import PRECISION_UNIT, Span, format_at, shift, value_span
 
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -371,7 +371,7 @@ def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
 
 # ------------------------------------------------------------------ pass 2
 
-_REL = re.compile(r"^([@^~])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
+_REL = re.compile(r"^([@^~])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H|P)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
 _MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(?:W([1-7]))?(T.+)?$")
 _M = re.compile(r"^XXXX-(\d{2})$")
 _WD = re.compile(r"^XXXX-WXX-([1-7])(T.+)?$")
@@ -679,6 +679,13 @@ class Resolver:
         n = sign * int(round(float(amount[1:])))
         out_unit = unit
         base = None
+        if unit == "P":
+            # "the same period last year": the period last mentioned, n years
+            # back, at its own precision (a reported quarter, "March 1997")
+            # ("the first nine months ... the same period last year": a year)
+            unit = out_unit = "Y"
+            if not self.last_quarter and self.last is not None and self.last[1].precision != "season":
+                out_unit = PRECISION_UNIT.get(self.last[1].precision, "Y")
         if unit == "Q" and kind == "^":
             # "the quarter", "the year-ago quarter": the last quarter mentioned
             if self.last_quarter:
