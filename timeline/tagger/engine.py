@@ -387,6 +387,10 @@ _ADJACENT = 2
 _REPORTING_PERIODS = frozenset({"P6M", "P9M", "P1Y", "P12M"})
 _REPORTING = re.compile(r"(?:said|says|told|announced|reported|added|stated)$", re.IGNORECASE)
 _DEADLINE = re.compile(r"\b(?:until|till|postponed to)\s+(?:at\s+)?$", re.IGNORECASE)
+# "by February", "loans through January": the end of a span, usually ahead;
+# not strong enough for a weekday ("had filed reports by Wednesday")
+_DEADLINE_MONTH = re.compile(r"\b(?:by|through)\s+$", re.IGNORECASE)
+_PLUPERFECT = re.compile(r"\W*(?:\w+\W+){0,3}had\b", re.IGNORECASE)   # "By March, the army had taken"
 
 
 def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True) -> int | None:
@@ -413,6 +417,8 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True
 
     if _DEADLINE.search(left):
         # "until Tuesday", "postponed until Tuesday morning": a deadline ahead
+        return 1
+    if weak and _DEADLINE_MONTH.search(left) and not _PLUPERFECT.match(right):
         return 1
     best = None
     for m in g.tense.finditer(left):
