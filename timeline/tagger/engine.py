@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from .rules import Grammar, Rule, grammar
@@ -752,6 +753,7 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
     ref = _as_date(dct)
     resolver = Resolver(text, ref, mode, g)
     out: list[Timex] = []
+    clock_times: list[int] = []     # clock times that take the day of their sentence
     for c in extract(text, g, mode):
         rule = c.rule
         f = _Fields(c.m, g)
@@ -769,11 +771,14 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
             tense_spec = None
         rel = False
         comparison_period = value.endswith("-Q^")   # "the 1988 period": not the reporting quarter
+        clock_time = value.startswith("&")
+        if clock_time:
+            value = "@" + value[1:]
         if rule.type == "SET":
             resolved, conf, alts = True, 1.0, ()
         else:
             anaphoric = bool(rule.anchor) and f.fill(rule.anchor, strict=False) == "^"
-            rel = value[:1] in "^~" or anaphoric
+            rel = value[:1] in "^~" or anaphoric or clock_time
             try:
                 value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end, anaphoric)
             except (ValueError, OverflowError, IndexError, AttributeError):
@@ -791,9 +796,36 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
             quant = g.tables["quant"].entries.get(quant.lower(), quant.upper()) if "quant" in g.tables else quant.upper()
         if not rel:  # anaphoric values do not become anchors themselves
             resolver.note(value, type_, comparison=comparison_period)
+        if clock_time and resolved:
+            clock_times.append(len(out))
         out.append(Timex(
             start=c.start, end=c.end, text=text[c.start:c.end], type=type_, value=value,
             mod=mod or None, quant=quant or None, freq=freq or None,
             resolved=resolved, confidence=conf, alternatives=alts,
         ))
+    for i in clock_times:
+        out[i] = _on_day_of_sentence(text, out, i)
     return out
+
+
+_SENTENCE_END = re.compile(r"(?<!\b[ap]\.m)(?<!\b[A-Z])[.!?][\"'`]*\s+[\"'`]*[A-Z]")
+_DAY_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _on_day_of_sentence(text: str, out: list[Timex], i: int) -> Timex:
+    """A clock time takes the day named in its sentence ("at 10:35 a.m.
+    (0735 GMT) Friday", "leave at 4 in the morning, Thursday"), else keeps
+    the reference day."""
+    t = out[i]
+    best = None
+    for j, o in enumerate(out):
+        if j == i or not _DAY_VALUE.match(o.value):
+            continue
+        lo, hi = (o.end, t.start) if o.end <= t.start else (t.end, o.start)
+        if hi - lo > 200 or _SENTENCE_END.search(text, lo, hi):
+            continue
+        if best is None or hi - lo < best[0]:
+            best = (hi - lo, o)
+    if best is None or best[1].value[:10] == t.value[:10]:
+        return t
+    return replace(t, value=best[1].value[:10] + t.value[10:])
