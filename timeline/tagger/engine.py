@@ -416,7 +416,7 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True
             return 1 if weak else None
         return -1
 
-    if _DEADLINE.search(left):
+    if _DEADLINE.search(left) and not _PLUPERFECT.match(right):
         # "until Tuesday", "postponed until Tuesday morning": a deadline ahead
         return 1
     if weak and _DEADLINE_MONTH.search(left) and not _PLUPERFECT.match(right):
