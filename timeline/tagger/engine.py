@@ -494,7 +494,7 @@ class Resolver:
             return self.last[1].start
         return self.dct
 
-    def note(self, value: str, type_: str, comparison: bool = False) -> None:
+    def note(self, value: str, type_: str, comparison: bool = False, fiscal: bool = False) -> None:
         """Remember a resolved date as the anchor of later anaphoric ones.
 
         A quarter becomes the reporting quarter ("the quarter", "the latest
@@ -502,7 +502,10 @@ class Resolver:
         1988 period") or an outlook: a quarter that has not begun by the
         publication date ("through the third quarter of 1990"), or the
         current quarter once an ended one is being reported on
-        ("fourth-quarter results" in a November report on the third).
+        ("fourth-quarter results" in a November report on the third). An
+        earlier quarter than the reported one is a look back ("after a flat
+        second quarter"), unless named as a fiscal quarter: another
+        company's report in a round-up.
         """
         if type_ in ("DATE", "TIME"):
             span = value_span(value)
@@ -510,6 +513,9 @@ class Resolver:
                 self.last = (value, span)
                 if span.precision == "quarter":
                     if comparison:
+                        return
+                    if self.last_quarter is not None and span.start < value_span(self.last_quarter).start \
+                            and not fiscal:
                         return
                     if self.dct is not None and span.end >= self.dct:
                         if span.start > self.dct or self.last_quarter is not None:
@@ -795,7 +801,8 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         if quant:
             quant = g.tables["quant"].entries.get(quant.lower(), quant.upper()) if "quant" in g.tables else quant.upper()
         if not rel:  # anaphoric values do not become anchors themselves
-            resolver.note(value, type_, comparison=comparison_period)
+            resolver.note(value, type_, comparison=comparison_period,
+                          fiscal="fiscal" in c.m.group(0).lower())
         if clock_time and resolved:
             clock_times.append(len(out))
         out.append(Timex(
