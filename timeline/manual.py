@@ -209,9 +209,12 @@ def read_events_file(path: Path, shown: str) -> tuple[list[ManualEvent], list[Pr
         root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
+        mark, context = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
+        if mark is not None and context is not None and mark.line >= text.rstrip("\n").count("\n"):
+            mark = context  # the parser ran off the end: the construct it was in is the culprit
         reason = getattr(e, "problem", None) or str(e)
-        return [], [Problem(shown, f"not valid YAML: {reason}", mark.line + 1 if mark else None, mark.column + 1 if mark else None, kind="events-file")]
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        return [], [Problem(shown, f"not valid YAML: {reason}", line, column, kind="events-file")]
     if data is None:
         return [], []
     if isinstance(data, dict) and set(data) == {"events"}:
