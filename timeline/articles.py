@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from timeline.actors import ActorName
-from timeline.manual import Invalid, ManualEvent, front_matter_event, item_lines, mapping_value
+from timeline.manual import Invalid, Lines, ManualEvent, front_matter_event, item_lines, mapping_value
 from timeline.problems import ContentError
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -299,7 +299,7 @@ def _front_matter_fields(meta: dict, path: Path, text: str, raw: str = "") -> di
         events = []
         for i, item in enumerate(value):
             try:
-                events.append(front_matter_event(item, lines[i], i + 1))
+                events.append(front_matter_event(item, lines[i] if i < len(lines) else Lines(line_of("events"), {}), i + 1))
             except Invalid as e:
                 fail("events", e.message, e.line)
         fields["events"] = tuple(events)
