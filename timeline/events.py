@@ -96,7 +96,8 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         end = match.end()
         if match.group() != "\n":
             word = re.search(r"([\w.]+)[.!?][\"'”’)\]]*$", text[max(start, end - 12) : end])
-            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            # An abbreviation or an initial ("J. Smith") ends no sentence; a number does ("on July 5. The").
+            if word and (word.group(1).lower() in _ABBREVIATIONS or (len(word.group(1)) == 1 and word.group(1).isalpha())):
                 continue
         bounds.append((start, end))
         start = end

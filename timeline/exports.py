@@ -231,6 +231,14 @@ CSV_COLUMNS = (
 )
 
 
+def _inert(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM") gets a
+    leading apostrophe, which spreadsheets show as text (OWASP's advice for CSV injection)."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 def events_csv(timeline: Timeline) -> bytes:
     """``events.csv``: one row per entry; lists within a cell are separated by " | "."""
     out = io.StringIO()
@@ -238,7 +246,7 @@ def events_csv(timeline: Timeline) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for e in timeline.entries:
         writer.writerow(
-            [
+            map(_inert, [
                 e.id, e.value, e.span.start.isoformat(), e.span.end.isoformat(), e.span.precision, e.label, e.title,
                 " | ".join(a.name for a in e.actors),
                 e.range_end or "",
@@ -248,6 +256,6 @@ def events_csv(timeline: Timeline) -> bytes:
                 " | ".join(m.outlet or "" for m in e.sources),
                 " | ".join(m.expression for m in e.sources),
                 " | ".join(m.url or "" for m in e.sources),
-            ]
+            ])
         )
     return out.getvalue().encode("utf-8")
