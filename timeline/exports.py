@@ -34,8 +34,13 @@ def _claim(claim: DateClaim) -> dict:
         "precision": claim.span.precision,
         "label": claim.label,
         "range": {"start": claim.value, "end": claim.range_end} if claim.range_end else None,
-        "sources": [{"article": m.article, "expression": m.expression, "offset": list(m.offset)} for m in claim.sources],
+        "sources": [{"article": m.article or None, "expression": m.expression, "offset": _offset(m)} for m in claim.sources],
     }
+
+
+def _offset(mention: Mention) -> list[int] | None:
+    """The expression's place in the article's plain text; None for an event written by hand."""
+    return list(mention.offset) if mention.in_text else None
 
 
 def source_values(entry: Entry) -> dict[tuple[str, tuple[int, int]], str]:
@@ -63,15 +68,16 @@ def events_document(timeline: Timeline) -> dict:
                 "title": entry.title,
                 "sources": [
                     {
-                        "article": m.article,
+                        "article": m.article or None,  # None: a source of the events file
                         "title": m.article_title,
                         "url": m.url,
                         "published": m.published.isoformat() if m.published else None,
                         "outlet": m.outlet,
                         "expression": m.expression,
                         "sentence": m.sentence,
-                        "offset": list(m.offset),
+                        "offset": _offset(m),
                         "value": _says(entry, m, says),
+                        "origin": m.origin,
                     }
                     for m in entry.sources
                 ],

@@ -13,6 +13,7 @@ class Problem:
     line: int | None = None
     column: int | None = None
     severity: str = "error"  # "error" | "warning" | "info"
+    kind: str = ""  # what it is about, for `timeline check`: "override", "inferred-date", ...
 
     def __str__(self) -> str:
         place = self.path
