@@ -10,6 +10,8 @@ from timeline.articles import parse_article
 from timeline.build import ArticleCache, build_site
 from timeline.problems import ContentError
 
+from test_build import validate_events_json
+
 CONTENT = Path("/site/content")
 
 
@@ -92,6 +94,7 @@ def test_hand_written_events_join_the_timeline_with_their_sources(site):
     assert result.site_written and not result.problems, result.problems
     assert result.article_count == 1  # events.yaml is not an article
     assert not (site.output / "articles" / "events").exists()
+    validate_events_json({"events": events_of(site.output)})
     events = {e["title"]: e for e in events_of(site.output)}
 
     earlier = events["Kim's earlier visit to Vladivostok"]
@@ -99,7 +102,7 @@ def test_hand_written_events_join_the_timeline_with_their_sources(site):
     (source,) = earlier["sources"]
     assert source["article"] == "train" and source["title"] == "Kim's train reaches Russia"
     assert source["url"] == "https://example.org/2019" and source["outlet"] == "Example Desk"
-    assert (source["expression"], source["origin"], source["offset"]) == ("2019-04", "front matter", None)
+    assert (source["expression"], source["origin"], source["offset"]) == ("2019-04", "front matter", [0, 0])
 
     # The front matter event and the events file's event tell the same thing: one entry, three sources.
     summit = events["Putin and Kim meet at the Vostochny Cosmodrome"]
@@ -107,8 +110,8 @@ def test_hand_written_events_join_the_timeline_with_their_sources(site):
     by_title = {s["title"]: s for s in summit["sources"]}
     assert set(by_title) == {"Kim's train reaches Russia", "Putin hosts Kim at the cosmodrome", "Second report of the meeting"}
     wire = by_title["Putin hosts Kim at the cosmodrome"]
-    assert (wire["article"], wire["outlet"], wire["url"], wire["published"]) == (None, "Example Wire", "https://example.org/vostochny", "2023-09-13")
-    assert (wire["origin"], wire["offset"], wire["expression"]) == ("events file", None, "2023-09-13")
+    assert (wire["article"], wire["outlet"], wire["url"], wire["published"]) == ("events", "Example Wire", "https://example.org/vostochny", "2023-09-13")
+    assert (wire["origin"], wire["offset"], wire["expression"]) == ("events file", [0, 0], "2023-09-13")
     assert by_title["Kim's train reaches Russia"]["origin"] == "front matter"
     assert summit["actors"] == ["Russia", "Kim Jong Un", "Wagner Group", "North Korea"]
 

@@ -16,7 +16,10 @@ import icalendar
 from timeline.chronology import DateClaim, Entry, Timeline, group_label
 from timeline.config import SiteConfig
 from timeline.events import Mention
+from timeline.manual import EVENTS_FILE
 from timeline.tagger.values import Span, value_span
+
+EVENTS_FILE_STEM = EVENTS_FILE.rsplit(".", 1)[0]
 
 
 def _range(entry: Entry) -> dict | None:
@@ -34,13 +37,19 @@ def _claim(claim: DateClaim) -> dict:
         "precision": claim.span.precision,
         "label": claim.label,
         "range": {"start": claim.value, "end": claim.range_end} if claim.range_end else None,
-        "sources": [{"article": m.article or None, "expression": m.expression, "offset": _offset(m)} for m in claim.sources],
+        "sources": [{"article": _article(m), "expression": m.expression, "offset": _offset(m)} for m in claim.sources],
     }
 
 
-def _offset(mention: Mention) -> list[int] | None:
-    """The expression's place in the article's plain text; None for an event written by hand."""
-    return list(mention.offset) if mention.in_text else None
+def _offset(mention: Mention) -> list[int]:
+    """The expression's place in the article's plain text; [0, 0] for an event written by hand
+    (its ``origin`` says so), which keeps the documented shape for every consumer."""
+    return list(mention.offset) if mention.in_text else [0, 0]
+
+
+def _article(mention: Mention) -> str:
+    """The source's article slug; a source of the events file is named after that file."""
+    return mention.article or EVENTS_FILE_STEM
 
 
 def source_values(entry: Entry) -> dict[tuple[str, tuple[int, int]], str]:
@@ -68,7 +77,7 @@ def events_document(timeline: Timeline) -> dict:
                 "title": entry.title,
                 "sources": [
                     {
-                        "article": m.article or None,  # None: a source of the events file
+                        "article": _article(m),
                         "title": m.article_title,
                         "url": m.url,
                         "published": m.published.isoformat() if m.published else None,
