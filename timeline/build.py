@@ -39,7 +39,7 @@ from timeline.dating import DatedArticle
 from timeline.events import Event, standalone_events
 from timeline.manual import EVENTS_FILE, read_events_file
 from timeline.output import OutputError, check_output_dir, clean_leftovers, write_site
-from timeline.problems import ContentError, Problem, display_path
+from timeline.problems import ContentError, Problem, count, display_path
 from timeline.render import Site, SiteRenderer, Theme, newest_first, render_site
 from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
 
@@ -100,9 +100,9 @@ class BuildResult:
         warnings = sum(p.severity == "warning" for p in self.problems)
         tagged = f" ({self.articles_tagged} tagged)" if self.articles_tagged != self.article_count else ""
         return (
-            f"{self.article_count} articles{tagged}, {self.event_count} events, "
-            f"{self.pages_written} pages written, {self.pages_unchanged} unchanged, "
-            f"{len(self.errors)} errors, {warnings} warnings in {self.seconds:.2f} s"
+            f"{count(self.article_count, 'article')}{tagged}, {count(self.event_count, 'event')}, "
+            f"{count(self.pages_written, 'page')} written, {self.pages_unchanged} unchanged, "
+            f"{count(len(self.errors), 'error')}, {count(warnings, 'warning')} in {self.seconds:.2f} s"
         )
 
 

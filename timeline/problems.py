@@ -44,3 +44,8 @@ def display_path(path: Path, base: Path) -> str:
         return path.relative_to(base).as_posix()
     except ValueError:
         return str(path)
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1: "1 warning", "2 warnings"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

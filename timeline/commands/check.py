@@ -8,6 +8,7 @@ import sys
 import click
 
 from timeline.commands.options import load_site_config, site_options
+from timeline.problems import count
 
 
 @click.command()
@@ -40,5 +41,5 @@ def check(content, output, config_file, base_url, output_format, jobs) -> None:
             click.echo(str(finding))
             if finding.sentence:
                 click.echo(f"    {finding.sentence}")
-        click.echo(f"{result.article_count} articles checked: {errors} errors, {warnings} warnings", err=True)
+        click.echo(f"{count(result.article_count, 'article')} checked: {count(errors, 'error')}, {count(warnings, 'warning')}", err=True)
     sys.exit(1 if errors else 0)
