@@ -27,6 +27,10 @@ def test_timezone_gives_the_local_publication_day():
     # A time without offset is that place's time.
     naive = parse("---\ntitle: T\ndate: 2023-09-12T23:30:00\ntimezone: America/New_York\n---\nx\n")
     assert naive.published == date(2023, 9, 12) and naive.published_at.utcoffset().total_seconds() == -4 * 3600
+    # The site's timezone places times written without offset; a time with an offset keeps its day.
+    in_site = parse_article("---\ntitle: T\ndate: 2023-09-12T23:30:00\n---\nx\n", CONTENT / "a.md", CONTENT, "Asia/Seoul")
+    assert in_site.published == date(2023, 9, 12) and in_site.published_at.utcoffset().total_seconds() == 9 * 3600
+    assert parse_article(text.format(""), CONTENT / "a.md", CONTENT, "Asia/Seoul").published == date(2023, 9, 12)
     with pytest.raises(ContentError) as caught:
         parse("---\ntitle: T\ndate: 2023-09-12\ntimezone: Mars/Olympus\n---\nx\n")
     assert caught.value.line == 4 and "Mars/Olympus" in caught.value.message

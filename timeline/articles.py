@@ -127,16 +127,17 @@ def read_article_bytes(path: Path) -> bytes:
         ) from None
 
 
-def read_article(path: Path, content_dir: Path) -> Article:
-    return parse_article(decode_article(path, read_article_bytes(path)), path, content_dir)
+def read_article(path: Path, content_dir: Path, site_timezone: str = "UTC") -> Article:
+    return parse_article(decode_article(path, read_article_bytes(path)), path, content_dir, site_timezone)
 
 
-def parse_article(text: str, path: Path, content_dir: Path) -> Article:
+def parse_article(text: str, path: Path, content_dir: Path, site_timezone: str = "UTC") -> Article:
+    """``site_timezone``: where a publication time is placed when the article names no timezone."""
     rel_path = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else path.name
     slug = slugify(path.stem)
     if path.suffix.lower() == ".txt":
         return _parse_text(text, path, rel_path, slug)
-    return _parse_markdown(text, path, rel_path, slug)
+    return _parse_markdown(text, path, rel_path, slug, site_timezone)
 
 
 def _parse_text(text: str, path: Path, rel_path: str, slug: str) -> Article:
@@ -149,7 +150,7 @@ def _parse_text(text: str, path: Path, rel_path: str, slug: str) -> Article:
     raise ContentError(path, "empty article: the first line must be its title", 1)
 
 
-def _parse_markdown(text: str, path: Path, rel_path: str, slug: str) -> Article:
+def _parse_markdown(text: str, path: Path, rel_path: str, slug: str, site_timezone: str = "UTC") -> Article:
     meta: dict = {}
     raw = ""
     body, body_line = text, 1
@@ -179,7 +180,7 @@ def _parse_markdown(text: str, path: Path, rel_path: str, slug: str) -> Article:
         meta = loaded
         body_line = text.count("\n", 0, end.end()) + 2
         body = text[end.end() + 1 :]
-    fields = _front_matter_fields(meta, path, text, raw)
+    fields = _front_matter_fields(meta, path, text, raw, site_timezone)
     title = fields.pop("title", None)
     if not title:
         # No title in front matter: a leading "# Heading" is the title.
@@ -211,7 +212,7 @@ def _load_yaml(raw: str):
     return yaml.load(raw, Loader=_FrontMatterLoader)
 
 
-def _front_matter_fields(meta: dict, path: Path, text: str, raw: str = "") -> dict:
+def _front_matter_fields(meta: dict, path: Path, text: str, raw: str = "", site_timezone: str = "UTC") -> dict:
     def line_of(key: str) -> int | None:
         match = re.search(rf"^{re.escape(str(key))}\s*:", text, re.M)
         return text.count("\n", 0, match.start()) + 1 if match else None
@@ -263,6 +264,10 @@ def _front_matter_fields(meta: dict, path: Path, text: str, raw: str = "") -> di
             fields["published"] = value
         else:
             fail("date", f"{value!r} is not a date: write it as YYYY-MM-DD")
+    # A time without offset is read as the article's or else the site's local time (as Hugo's
+    # timeZone). A time with an offset keeps its own day, unless the article names the place it
+    # appeared: 22:30 UTC is the next morning in Seoul.
+    zone = ZoneInfo(site_timezone)  # the site's setting, checked when the settings were read
     if meta.get("timezone") is not None:
         name = meta["timezone"]
         try:
@@ -270,15 +275,13 @@ def _front_matter_fields(meta: dict, path: Path, text: str, raw: str = "") -> di
         except (ZoneInfoNotFoundError, ValueError):
             fail("timezone", f"unknown timezone {name!r}: use an IANA name like 'Asia/Seoul' or 'Europe/Paris'")
         fields["timezone"] = str(name).strip()
-        published_at = fields.get("published_at")
-        if published_at is not None:
-            # The publication day is the day where the article appeared: 22:30 UTC is the next
-            # morning in Seoul. A time without offset is read as that place's time.
-            if published_at.tzinfo is None:
-                published_at = published_at.replace(tzinfo=zone)
-            else:
-                published_at = published_at.astimezone(zone)
-            fields["published_at"], fields["published"] = published_at, published_at.date()
+    published_at = fields.get("published_at")
+    if published_at is not None:
+        if published_at.tzinfo is None:
+            published_at = published_at.replace(tzinfo=zone)
+        elif "timezone" in fields:
+            published_at = published_at.astimezone(zone)
+        fields["published_at"], fields["published"] = published_at, published_at.date()
     if meta.get("ignore_dates") is not None:
         value = meta["ignore_dates"]
         if isinstance(value, (str, int)):

@@ -198,10 +198,10 @@ def scan_articles(
         except ContentError as e:
             scan.failed[rel] = e.problem(shown)
             continue
-        key = article_key(data, rel, shown, store.fingerprint)
+        key = article_key(data, rel, shown, store.fingerprint + config.timezone)
         seen = FileSeen(shown, st.st_size, st.st_mtime_ns) if st is not None and st.st_mtime_ns < trust_before else None
         if stamp is None or stamp.key != key or not stamp.valid_on(config.today):
-            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today))
+            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today, config.timezone))
             seen_of[key] = seen
         elif stamp.seen != seen:
             scan.seen[rel] = seen  # same bytes, file touched: remember it as it is now
@@ -345,7 +345,7 @@ def _build(
         dated = store.get_article(tagged.key)
         if dated is None:  # the cache entry was lost: tag the article again
             path = config.content_dir / tagged.article.rel_path
-            job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today)
+            job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today, config.timezone)
             dated = tag_one(job).dated
             if dated is None:
                 raise ContentError(path, "changed during the build; build again")
