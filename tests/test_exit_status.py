@@ -45,7 +45,7 @@ CASES = [
     ("skipped", {"content/good.md": GOOD, "content/bad.md": BAD}, [], 1, "articles/good/index.html", "error: content/bad.md:3"),
     ("skipped, keep going", {"content/good.md": GOOD, "content/bad.md": BAD}, ["--keep-going"], 0, "articles/good/index.html",
      "error: content/bad.md:3"),
-    ("only bad articles, keep going", {"content/bad.md": BAD}, ["--keep-going"], 0, "index.html", "1 errors"),
+    ("only bad articles, keep going", {"content/bad.md": BAD}, ["--keep-going"], 0, "index.html", "1 error,"),
     ("no content folder, keep going", {"timeline.toml": 'title = "T"\n'}, ["--keep-going"], 1, None,
      "error: content: content folder not found"),
     ("output is the content folder, keep going", {"content/good.md": GOOD}, ["--keep-going", "--output", "content"], 1, None,

@@ -14,6 +14,7 @@ class Problem:
     line: int | None = None
     column: int | None = None
     severity: str = "error"  # "error" | "warning" | "info"
+    kind: str = ""  # what it is about, for `timeline check`: "override", "inferred-date", ...
 
     def __str__(self) -> str:
         place = self.path
@@ -64,3 +65,8 @@ def is_utf8_name(path: Path | str) -> bool:
 def os_path(text: str) -> str:
     """The inverse of ``path_text`` for a valid name: the name as this process's file functions take it."""
     return os.fsdecode(text.encode("utf-8"))
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1: "1 warning", "2 warnings"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
