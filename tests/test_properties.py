@@ -38,5 +38,6 @@ def test_any_text_through_the_tagger(text, dct, mode):
 @example(b"---\ntitle: x\ndate: 2024-02-30\n---\n", ".md")
 @example(b"\xff\xfe" + "title\n".encode("utf-16-le"), ".txt")
 @example(b"# \n\n", ".md")
+@example(b"---\n---\n#  ", ".md")  # found by bench/fuzz.py: a heading of spaces gave a blank title
 def test_any_bytes_as_an_article(data, suffix):
     properties.check_article(data, suffix)

@@ -186,7 +186,7 @@ def _parse_markdown(text: str, path: Path, rel_path: str, slug: str, site_timezo
     title = fields.pop("title", None)
     if not title:
         # No title in front matter: a leading "# Heading" is the title.
-        heading = re.match(r"\s*#\s+(.+?)\s*#*\s*(?:\n|$)", body)
+        heading = re.match(r"\s*#[ \t]+(.*?\S)[ \t]*#*[ \t]*(?:\n|$)", body)
         if heading is None:
             raise ContentError(path, "no title: add 'title:' to the front matter or start with a '# Heading'", body_line)
         title = heading.group(1)
