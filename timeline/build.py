@@ -149,7 +149,10 @@ def merge_articles(
     def actors_of(event: Event) -> tuple[Actor, ...]:
         if not event.named_actors:
             return actors.find(event.mention.sentence)
-        found = (actors.names.get(name) or Actor(name, slugify(name)) for name in event.named_actors)
+        found = (
+            actors.names.get(name) or actors.by_slug.get(slugify(name)) or Actor(name, slugify(name))
+            for name in event.named_actors
+        )
         return tuple(dict.fromkeys(found))
 
     return merge([replace(event, actors=actors_of(event)) for event in events])
