@@ -109,12 +109,17 @@ def article(i: int, payload: str) -> str:
         "tags": [payload, f"tag{i}"],
         "authors": [payload],
         "actors": [f"Group{i} {payload}"],
+        "events": [  # written by hand
+            {"date": f"2024-05-{1 + i % 28:02d}", "title": f"{payload} event {i}", "actors": [f"Hand{i} {payload}"],
+             "url": "https://example.org/event?q=" + payload},
+        ],
     }
     day = 1 + i % 28
     body = (
         f"On March {day}, 2024, Group{i} {literal(payload)} met in Geneva.\n\n"  # as words: events, actors
         f"{payload}\n\n"  # raw: the sanitizer's job
-        f"Talks ended on April {day}, 2024 after {payload} was said.\n"
+        f"Talks ended on April {day}, 2024 after {payload} was said.\n\n"
+        f"They meet again on [{payload}](date:2024-06-{day:02d}).\n"  # an inline date override
     )
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
 
@@ -194,11 +199,22 @@ def hostile_site(tmp_path_factory):
     for i, url in enumerate(HOSTILE_URLS):
         meta = yaml.safe_dump({"title": f"Bad link {i}", "date": "2024-03-01", "url": url})
         (content / f"bad-url-{i}.md").write_text(f"---\n{meta}---\nSigned on May 5, 2024.\n")
+    (content / "events.yaml").write_text(
+        yaml.safe_dump(
+            [
+                {"date": f"2023-07-{1 + i % 28:02d}", "title": f"{p} file event", "actors": [p],
+                 "sources": [{"title": p, "url": "https://example.org/source?q=" + p, "outlet": p, "published": "2023-07-30"}]}
+                for p in PAYLOADS
+            ],
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     (content / "plain.txt").write_text(
         "</title><script>alert(1)</script>\n" + "\n".join(f"On June 2, 2024 it read {p} aloud." for p in PAYLOADS) + "\n"
     )
     result = build_site(load_config(root, today=date(2026, 11, 28)))
-    assert result.site_written
+    assert result.site_written, [str(p) for p in result.problems]
     return root / "output", result
 
 
