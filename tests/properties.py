@@ -71,6 +71,19 @@ def _word_soup(draw) -> str:
     return "".join(token + draw(_SEPARATOR) for token in tokens)
 
 
+@st.composite
+def _overrides(draw) -> str:
+    """Text with inline date overrides, "[Friday](date:2023-09-15)", well formed or not."""
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        words = draw(_word_soup())
+        value = draw(st.one_of(st.sampled_from(["2023-09-15", "none", "2023-W37", "199", "XXXX", "2023-02-30", ""]),
+                               st.text(max_size=8)))
+        parts.append(draw(st.sampled_from(["[{w}](date:{v})", "[{w}](date:{v}", "[{w}]", "[]({v})"])).format(w=words, v=value))
+        parts.append(draw(_word_soup()))
+    return " ".join(parts)
+
+
 tagger_texts = st.one_of(st.text(), _word_soup())
 reference_dates = st.one_of(
     st.none(),
@@ -86,7 +99,9 @@ _SCALARS = st.one_of(
     st.sampled_from(["2024-02-30", "0000-01-01", "10000-01-01", "2024-03-01T10:00:00+02:00", "soon", "news", "poem"]),
 )
 _VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
-_KEYS = st.sampled_from(["title", "date", "source", "url", "tags", "authors", "actors", "mode", "other"])
+_KEYS = st.sampled_from(
+    ["title", "date", "source", "url", "tags", "authors", "actors", "mode", "timezone", "ignore_dates", "events", "other"]
+)
 
 
 @st.composite
@@ -98,7 +113,7 @@ def _front_matter_article(draw) -> bytes:
         front = ""
     opener = draw(st.sampled_from(["---\n", "---\n", "", "\ufeff---\n", "---"]))
     closer = draw(st.sampled_from(["---\n", "...\n", "", "--- \n"]))
-    body = draw(st.one_of(_word_soup(), st.text(max_size=200)))
+    body = draw(st.one_of(_word_soup(), st.text(max_size=200), _overrides()))
     text = opener + front + closer + draw(st.sampled_from(["", "# ", "\n# "])) + body
     newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "latin-1"]))
