@@ -239,17 +239,27 @@ def build_site(
     *,
     executor: ExecutorSpec | None = None,
     progress: Progress | None = None,
+    write_if: Callable[[list[Problem]], bool] | None = None,
 ) -> BuildResult:
     """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
-    processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental."""
+    processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental.
+
+    ``write_if`` is asked, with the problems found in the articles, whether to render and write the
+    site; when it says no, the site in the output folder stays as it is (``site_written`` False)."""
     started = time.perf_counter()
     clean_leftovers(config.output_dir)  # what a killed earlier build left
-    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress)
+    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write_if)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | None, progress: Progress | None) -> BuildResult:
+def _build(
+    config: SiteConfig,
+    cache: ArticleCache,
+    executor: ExecutorSpec | None,
+    progress: Progress | None,
+    write_if: Callable[[list[Problem]], bool] | None = None,
+) -> BuildResult:
     result = BuildResult()
     problems = result.problems
     fingerprint = tagging_fingerprint()
@@ -276,7 +286,7 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
                 index[rel] = replace(index[rel], seen=seen)
         if any(record is None for record in index.values()):  # stamps without index entries: retag all
             cache.stamps, cache.index = {}, {}
-            return _build(config, cache, executor, progress)
+            return _build(config, cache, executor, progress, write_if)
         cache.index, cache.stamps = index, stamps_of(index)
         store.save_index(index)
         store.keep_only({record.key for record in index.values()})
@@ -290,6 +300,8 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
     result.article_count, result.articles_tagged = len(usable), scan.tagged
     result._load = lambda: [load_index()[rel] for rel in usable]
     result._site_actors = config.actors
+    if write_if is not None and not write_if(problems):
+        return result
 
     output_dir = config.output_dir.resolve()
     try:
