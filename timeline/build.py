@@ -110,6 +110,16 @@ class ArticleCache:
         self.stamps: dict[str, ArticleStamp] = {}
         self.index: dict[str, TaggedArticle] | None = None  # loaded when first needed
         self.manifests: dict[Path, OutputManifest] = {}
+        self._theme: tuple[Path | None, str, Theme] | None = None
+
+    def theme(self, folder: Path | None) -> Theme:
+        """The theme, kept with its compiled templates while none of its files changes (a file
+        added to a user theme may replace a default one: any change starts afresh)."""
+        fresh = Theme(folder)
+        fingerprint = fresh.fingerprint()
+        if self._theme is None or self._theme[:2] != (folder, fingerprint):
+            self._theme = (folder, fingerprint, fresh)
+        return self._theme[2]
 
 
 @dataclass
@@ -306,7 +316,7 @@ def _build(
     output_dir = config.output_dir.resolve()
     try:
         check_output_dir(config.output_dir, [config.site_dir, config.content_dir] + ([config.theme_dir] if config.theme_dir else []))
-        theme = Theme(config.theme_dir)
+        theme = cache.theme(config.theme_dir)
         renderer = SiteRenderer(config, theme)
         digest = _site_digest(usable, cache.stamps, renderer.fingerprint)
         previous = cache.manifests.get(output_dir) or OutputManifest.load(config.site_dir, output_dir)

@@ -105,7 +105,7 @@ class Debouncer:
     (so a file rewritten continuously still gets rebuilt). Time is passed in, for testing.
     """
 
-    def __init__(self, quiet: float = 0.08, longest: float = 2.0):
+    def __init__(self, quiet: float = 0.05, longest: float = 2.0):
         self.quiet = quiet
         self.longest = longest
         self._pending: set[str] = set()
