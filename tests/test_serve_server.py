@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from pathlib import Path
@@ -323,6 +322,9 @@ def test_first_build_placeholder_reloads_when_ready(site_root, monkeypatch):
         status, headers, body = running.get("/my-repo/")
         assert status == 503 and headers["retry-after"] == "1"
         assert Scripts(body).reload_scripts()[0]["data-build"] == "0"
+        release.set()
+        first.join()
+        assert preview.channel.state.pages == 1  # newer than the placeholder's build 0: it reloads
     finally:
         release.set()
         first.join()
@@ -373,3 +375,16 @@ def test_200_concurrent_clients_while_rebuilds_run(running):
     assert failures == [] and len(statuses) == clients * rounds
     assert builds_meanwhile >= 2
     assert 0 < workers_seen[0] <= running.preview.server.workers
+
+
+def test_stopping_ends_every_thread_and_stream(site_root):
+    before = set(threading.enumerate())
+    with running_preview(site_root) as running:
+        events = EventStream(running.port)
+        assert events.next()["build"] == 1
+        assert running.get("/my-repo/")[0] == 200
+    left = [t.name for t in threading.enumerate() if t not in before]
+    assert left == []
+    with pytest.raises(EOFError):
+        events.next()
+    events.close()
