@@ -1,6 +1,7 @@
 """Live preview latency: from saving one article to the reload signal, and to the new page served.
 
     python bench/serve_latency.py [-n 2452] [--edits 20] [--work DIR]
+    python bench/serve_latency.py --content content       # the example site instead
 
 The first N silver stories become a Markdown content folder (``bench/corpus.py``). A full
 ``timeline build`` runs first in a fresh process, without cache (the reference time, which also
@@ -78,13 +79,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", type=int, default=None, help="articles (default: all 2,452)")
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--work", type=Path, help="folder for the site (default: a temporary one, removed after)")
+    parser.add_argument("--content", type=Path, help="a content folder to copy instead of the silver stories")
     args = parser.parse_args(argv)
 
     work = args.work or Path(tempfile.mkdtemp(prefix="serve-latency-"))
     site = work / "site"
     shutil.rmtree(site, ignore_errors=True)
-    count = write_corpus(site / "content", args.n)
-    articles = sorted((site / "content").glob("*.md"))
+    if args.content:
+        shutil.copytree(args.content, site / "content")
+    else:
+        write_corpus(site / "content", args.n)
+    articles = sorted(p for p in (site / "content").rglob("*") if p.suffix in (".md", ".txt"))
+    count = len(articles)
     print(f"{count} articles in {site}", file=sys.stderr)
     build_seconds = timed_build(site)
 
@@ -116,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
             path.write_text(text + f"\n{token} came on March {i % 28 + 1}, 2004.\n", encoding="utf-8")
             while True:
                 state = events.next()
+                if state["building"]:
+                    continue
                 if state["status"] != "ok":
                     raise SystemExit(f"the rebuild failed: {state['problems']}")
                 if state["build"] > last_build:

@@ -101,8 +101,9 @@ class EventStream:
         self._connection.request("GET", "/__timeline__/events")
         self.response = self._connection.getresponse()
 
-    def next(self) -> dict:
-        data = []
+    def next(self, building: bool = False) -> dict:
+        """The next state; those saying a rebuild started are skipped unless ``building``."""
+        data: list[str] = []
         while True:
             line = self.response.fp.readline()
             if not line:
@@ -111,7 +112,10 @@ class EventStream:
             if line.startswith("data: "):
                 data.append(line[6:])
             elif not line and data:
-                return json.loads("\n".join(data))
+                state = json.loads("\n".join(data))
+                if building or not state["building"]:
+                    return state
+                data = []
 
     def close(self) -> None:
         self._connection.close()

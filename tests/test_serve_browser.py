@@ -4,6 +4,7 @@ in place."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,22 @@ def test_stylesheet_change_applies_without_navigation(page, running):
     assert page.evaluate("() => window.__marker") == "still here"
     hrefs = page.evaluate("() => [...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.getAttribute('href'))")
     assert len(hrefs) == 1 and "timeline-build=2" in hrefs[0]
+
+
+def test_a_long_rebuild_is_announced_on_the_page(page, running, monkeypatch):
+    from timeline.serve import builder as builder_module
+
+    real = builder_module.build_site
+
+    def slow(*args, **kwargs):
+        time.sleep(1.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(builder_module, "build_site", slow)
+    page.goto(running.url())
+    (running.root / "content" / "a.md").write_text(article("Alpha", "2006-10-14", "Envoys met in Zanzibar on Nov. 3, 2006."))
+    badge = page.locator("timeline-building div")
+    badge.wait_for(timeout=WAIT_MS)
+    assert badge.inner_text() == "Rebuilding\u2026"
+    wait_for_text(page, "Zanzibar")
+    assert page.locator("timeline-building").count() == 0

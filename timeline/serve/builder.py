@@ -89,6 +89,7 @@ class PreviewBuilder:
         """Build now; never raises for anything the site's files contain."""
         with self._lock, self.gate.building():
             started = time.perf_counter()
+            self.channel.publish(self.channel.state.changed(building=True))
             try:
                 state = self._rebuild(changed)
             except Exception as e:  # noqa: BLE001 - the preview outlives any build
@@ -144,7 +145,7 @@ class PreviewBuilder:
             build += 1
             if not all(path.endswith(_STYLESHEET) for path in changed):
                 pages = build
-        return state.changed(build=build, pages=pages, status=status, problems=problems)
+        return state.changed(build=build, pages=pages, status=status, problems=problems, building=False)
 
     def _output_files(self, config: SiteConfig) -> dict[str, str] | None:
         manifest = self.cache.manifests.get(config.output_dir.resolve())

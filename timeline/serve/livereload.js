@@ -10,6 +10,8 @@
   var build = Number(script.dataset.build);
   var overlay = null;
   var dismissed = "";
+  var badge = null;
+  var badgeTimer = null;
 
   function reloadStylesheets(version) {
     document.querySelectorAll('link[rel~="stylesheet"]').forEach(function (link) {
@@ -69,9 +71,27 @@
     document.documentElement.appendChild(overlay);
   }
 
+  // A rebuild of a large site takes a while: say so, unless it is over before anyone would notice.
+  function showBuilding(building) {
+    clearTimeout(badgeTimer);
+    if (!building) {
+      if (badge) { badge.remove(); badge = null; }
+      return;
+    }
+    badgeTimer = setTimeout(function () {
+      if (badge) return;
+      badge = element("timeline-building");
+      badge.attachShadow({ mode: "open" }).appendChild(element("div", "Rebuilding\u2026",
+        "position:fixed;right:1em;bottom:1em;z-index:2147483647;padding:.4em .8em;border-radius:.4em;" +
+        "background:#222c;color:#fff;font:13px/1.4 system-ui,sans-serif"));
+      document.documentElement.appendChild(badge);
+    }, 400);
+  }
+
   var events = new EventSource("/__timeline__/events");
   events.onmessage = function (message) {
     var state = JSON.parse(message.data);
+    showBuilding(state.building);
     if (state.server !== server || state.pages > build) {
       events.close();
       location.reload();

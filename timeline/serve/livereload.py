@@ -31,11 +31,15 @@ class PreviewState:
     pages: int = 0  # the last build that changed more than stylesheets: older pages reload
     status: str = "building"  # "building" | "ok" | "errors" (written, some files skipped) | "failed" (site kept)
     problems: tuple[Problem, ...] = ()  # errors of the latest build
+    building: bool = False  # a rebuild is running (pages say so when it takes a while)
 
     def to_json(self) -> str:
         problems = [{"path": p.path, "line": p.line, "message": p.message} for p in self.problems]
         return json.dumps(
-            {"server": self.server, "build": self.build, "pages": self.pages, "status": self.status, "problems": problems}
+            {
+                "server": self.server, "build": self.build, "pages": self.pages, "status": self.status,
+                "problems": problems, "building": self.building,
+            }
         )
 
     def changed(self, **changes) -> PreviewState:
