@@ -256,3 +256,14 @@ def test_output_does_not_depend_on_hash_order(site, tmp_path):
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0].keys() == outputs[1].keys()
     assert [k for k in outputs[0] if outputs[0][k] != outputs[1][k]] == []
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(site):
+    site.add("f.md", '---\ntitle: F\ndate: 2024-03-01\nsource: "=HYPERLINK(\\"http://x\\")"\n---\n=cmd|calc on March 1, 2024 the talks ended.\n')
+    assert build_site(site.config()).site_written
+    rows = list(csv.DictReader(io.StringIO((site.output / "events.csv").read_text(encoding="utf-8"))))
+    assert rows
+    for row in rows:
+        for column, cell in row.items():
+            assert cell[:1] not in ("=", "+", "-", "@"), (column, cell)
+    assert rows[0]["outlets"] == "'=HYPERLINK(\"http://x\")" and rows[0]["title"].startswith("'=cmd")

@@ -54,7 +54,7 @@ def test_serve_builds_serves_and_stops_cleanly_on_ctrl_c(site_dir):
     process = serve(site_dir, "--port", "0")
     try:
         match, _ = read_until(process.stderr, r"Serving CLI preview at (http://127\.0\.0\.1:\d+/my-repo/) \(Ctrl-C to stop\)")
-        read_until(process.stderr, r"1 articles, \d+ events")
+        read_until(process.stderr, r"1 article, \d+ events?")
         with urllib.request.urlopen(match[1], timeout=10) as response:
             page = Scripts(response.read())
         assert page.title.strip() == "CLI preview" and page.reload_scripts()

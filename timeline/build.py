@@ -20,7 +20,7 @@ from pathlib import Path
 
 import jinja2
 
-from timeline.actors import ActorIndex, ActorName
+from timeline.actors import Actor, ActorIndex, ActorName, slugify
 from timeline.articles import find_article_files, read_article_bytes
 from timeline.cache import (
     ArticleStamp,
@@ -36,8 +36,10 @@ from timeline.cache import (
 from timeline.chronology import Timeline, merge
 from timeline.config import SiteConfig
 from timeline.dating import DatedArticle
+from timeline.events import Event, standalone_events
+from timeline.manual import EVENTS_FILE, read_events_file
 from timeline.output import OutputError, check_output_dir, clean_leftovers, write_site
-from timeline.problems import ContentError, Problem, display_path
+from timeline.problems import ContentError, Problem, count, display_path
 from timeline.render import Site, SiteRenderer, Theme, newest_first, render_site
 from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
 
@@ -61,7 +63,9 @@ class BuildResult:
         self._articles: list[TaggedArticle] | None = None
         self._timeline: Timeline | None = None
         self._load: Callable[[], list[TaggedArticle]] | None = None
+        self._load_article: Callable[[TaggedArticle], DatedArticle] | None = None
         self._site_actors: tuple[ActorName, ...] = ()
+        self.standalone: tuple[Event, ...] = ()  # the events of the content folder's events file
 
     @property
     def articles(self) -> list[TaggedArticle]:
@@ -76,8 +80,13 @@ class BuildResult:
     @property
     def timeline(self) -> Timeline | None:
         if self._timeline is None and self._load is not None:
-            self._timeline = merge_articles(self.articles, self._site_actors)
+            self._timeline = merge_articles(self.articles, self._site_actors, self.standalone)
         return self._timeline
+
+    def load_article(self, tagged: TaggedArticle) -> DatedArticle:
+        """The full article (body, document, date expressions) of one of ``articles``."""
+        assert self._load_article is not None
+        return self._load_article(tagged)
 
     @timeline.setter
     def timeline(self, value: Timeline | None) -> None:
@@ -91,9 +100,9 @@ class BuildResult:
         warnings = sum(p.severity == "warning" for p in self.problems)
         tagged = f" ({self.articles_tagged} tagged)" if self.articles_tagged != self.article_count else ""
         return (
-            f"{self.article_count} articles{tagged}, {self.event_count} events, "
-            f"{self.pages_written} pages written, {self.pages_unchanged} unchanged, "
-            f"{len(self.errors)} errors, {warnings} warnings in {self.seconds:.2f} s"
+            f"{count(self.article_count, 'article')}{tagged}, {count(self.event_count, 'event')}, "
+            f"{count(self.pages_written, 'page')} written, {self.pages_unchanged} unchanged, "
+            f"{count(len(self.errors), 'error')}, {count(warnings, 'warning')} in {self.seconds:.2f} s"
         )
 
 
@@ -133,17 +142,27 @@ class _Scan:
     tagged: int = 0
 
 
-def merge_articles(records: list[TaggedArticle], site_actors: tuple[ActorName, ...] = ()) -> Timeline:
-    """The timeline of the site's events, each with the actors its sentence names.
+def merge_articles(
+    records: list[TaggedArticle], site_actors: tuple[ActorName, ...] = (), standalone: tuple[Event, ...] = ()
+) -> Timeline:
+    """The timeline of the site's events, each with the actors its sentence names (or, for an
+    event written by hand that names its actors, those).
 
     Actors are found here rather than when an article is tagged because the names to look for come
     from every article's front matter and the settings: an article's cached events stay valid when
     another article introduces a new actor."""
+    events = [event for record in records for event in record.events] + list(standalone)
+    named = {name for event in events for name in event.named_actors}
     names = site_actors + tuple(name for record in records for name in record.article.actors)
-    actors = ActorIndex.for_site(names)
-    return merge(
-        [replace(event, actors=actors.find(event.mention.sentence)) for record in records for event in record.events]
-    )
+    actors = ActorIndex.for_site(names + tuple(ActorName(name) for name in sorted(named)))
+
+    def actors_of(event: Event) -> tuple[Actor, ...]:
+        if not event.named_actors:
+            return actors.find(event.mention.sentence)
+        found = (actors.names.get(name) or Actor(name, slugify(name)) for name in event.named_actors)
+        return tuple(dict.fromkeys(found))
+
+    return merge([replace(event, actors=actors_of(event)) for event in events])
 
 
 def scan_articles(
@@ -189,10 +208,10 @@ def scan_articles(
         except ContentError as e:
             scan.failed[rel] = e.problem(shown)
             continue
-        key = article_key(data, rel, shown, store.fingerprint)
+        key = article_key(data, rel, shown, store.fingerprint + config.timezone)
         seen = FileSeen(shown, st.st_size, st.st_mtime_ns) if st is not None and st.st_mtime_ns < trust_before else None
         if stamp is None or stamp.key != key or not stamp.valid_on(config.today):
-            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today))
+            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today, config.timezone))
             seen_of[key] = seen
         elif stamp.seen != seen:
             scan.seen[rel] = seen  # same bytes, file touched: remember it as it is now
@@ -236,11 +255,28 @@ def usable_articles(config: SiteConfig, scan: _Scan, stamps: dict[str, ArticleSt
     return usable
 
 
-def _site_digest(rels: list[str], stamps: dict[str, ArticleStamp], render_fp: str) -> str:
+def _site_digest(rels: list[str], stamps: dict[str, ArticleStamp], render_fp: str, extra: bytes = b"") -> str:
+    """Digest of everything the site is made from: the articles, the events file (``extra``), the
+    settings, theme and code."""
     digest = hashlib.sha256(render_fp.encode())
     for rel in rels:
         digest.update(f"\0{rel}\0{stamps[rel].key}".encode())
+    digest.update(b"\0events\0" + hashlib.sha256(extra).digest())
     return digest.hexdigest()
+
+
+def read_standalone_events(config: SiteConfig, problems: list[Problem]) -> tuple[tuple[Event, ...], bytes]:
+    """The events of ``content/events.yaml`` (none when it is absent), and its bytes for the site digest."""
+    path = config.content_dir / EVENTS_FILE
+    if not path.is_file():
+        return (), b""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""  # read_events_file reports it
+    entries, found = read_events_file(path, display_path(path, config.site_dir))
+    problems.extend(found)
+    return tuple(standalone_events(entries)), data
 
 
 def build_site(
@@ -249,16 +285,21 @@ def build_site(
     *,
     executor: ExecutorSpec | None = None,
     progress: Progress | None = None,
+    write: bool = True,
+    strict: bool = False,
     write_if: Callable[[list[Problem]], bool] | None = None,
 ) -> BuildResult:
     """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
     processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental.
 
-    ``write_if`` is asked, with the problems found in the articles, whether to render and write the
-    site; when it says no, the site in the output folder stays as it is (``site_written`` False)."""
+    ``write=False`` reads and tags everything (``result.articles``, ``result.timeline``) but writes
+    no output; ``strict=True`` writes nothing when the content has any error. ``write_if`` is asked,
+    with the problems found in the content, whether to render and write the site; when it says no,
+    the site in the output folder stays as it is (``site_written`` False)."""
     started = time.perf_counter()
-    clean_leftovers(config.output_dir)  # what a killed earlier build left
-    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write_if)
+    if write:
+        clean_leftovers(config.output_dir)  # what a killed earlier build left
+    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write, strict, write_if)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -268,6 +309,8 @@ def _build(
     cache: ArticleCache,
     executor: ExecutorSpec | None,
     progress: Progress | None,
+    write: bool = True,
+    strict: bool = False,
     write_if: Callable[[list[Problem]], bool] | None = None,
 ) -> BuildResult:
     result = BuildResult()
@@ -296,7 +339,7 @@ def _build(
                 index[rel] = replace(index[rel], seen=seen)
         if any(record is None for record in index.values()):  # stamps without index entries: retag all
             cache.stamps, cache.index = {}, {}
-            return _build(config, cache, executor, progress, write_if)
+            return _build(config, cache, executor, progress, write, strict, write_if)
         cache.index, cache.stamps = index, stamps_of(index)
         store.save_index(index)
         store.keep_only({record.key for record in index.values()})
@@ -310,6 +353,23 @@ def _build(
     result.article_count, result.articles_tagged = len(usable), scan.tagged
     result._load = lambda: [load_index()[rel] for rel in usable]
     result._site_actors = config.actors
+    result.standalone, events_file = read_standalone_events(config, problems)
+
+    def load(tagged: TaggedArticle) -> DatedArticle:
+        dated = store.get_article(tagged.key)
+        if dated is None:  # the cache entry was lost: tag the article again
+            path = config.content_dir / tagged.article.rel_path
+            job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today, config.timezone)
+            dated = tag_one(job).dated
+            if dated is None:
+                raise ContentError(path, "changed during the build; build again")
+        return dated
+
+    result._load_article = load
+    if not write:
+        return result
+    if strict and result.errors:
+        return result  # the site in place stays as it is
     if write_if is not None and not write_if(problems):
         return result
 
@@ -318,7 +378,7 @@ def _build(
         check_output_dir(config.output_dir, [config.site_dir, config.content_dir] + ([config.theme_dir] if config.theme_dir else []))
         theme = cache.theme(config.theme_dir)
         renderer = SiteRenderer(config, theme)
-        digest = _site_digest(usable, cache.stamps, renderer.fingerprint)
+        digest = _site_digest(usable, cache.stamps, renderer.fingerprint, events_file)
         previous = cache.manifests.get(output_dir) or OutputManifest.load(config.site_dir, output_dir)
         if previous.site_digest == digest and previous.all_intact(output_dir):
             # Nothing any page depends on changed, and the site in place is the one last written.
@@ -336,16 +396,6 @@ def _build(
                 and record.inputs == inputs
                 and previous.intact(output_dir, path)
             )
-
-            def load(tagged: TaggedArticle) -> DatedArticle:
-                dated = store.get_article(tagged.key)
-                if dated is None:  # the cache entry was lost: tag the article again
-                    path = config.content_dir / tagged.article.rel_path
-                    job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today)
-                    dated = tag_one(job).dated
-                    if dated is None:
-                        raise ContentError(path, "changed during the build; build again")
-                return dated
 
             site = Site(newest_first(result.articles), timeline, load)
             files = render_site(renderer, site)

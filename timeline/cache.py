@@ -33,7 +33,9 @@ FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent
 # The code and data that turn an article file into tagged events: a change to any of them
 # (a tagger rule, a word list, the Markdown reading) invalidates every cached article.
-_TAGGING_SOURCES = ("articles.py", "document.py", "dating.py", "events.py", "problems.py", "cache.py", "tagger")
+_TAGGING_SOURCES = (
+    "articles.py", "document.py", "dating.py", "events.py", "manual.py", "overrides.py", "problems.py", "cache.py", "tagger",
+)
 
 
 def tagging_fingerprint(package: Path = _PACKAGE) -> str:

@@ -16,7 +16,10 @@ import icalendar
 from timeline.chronology import DateClaim, Entry, Timeline, group_label
 from timeline.config import SiteConfig
 from timeline.events import Mention
+from timeline.manual import EVENTS_FILE
 from timeline.tagger.values import Span, value_span
+
+EVENTS_FILE_STEM = EVENTS_FILE.rsplit(".", 1)[0]
 
 
 def _range(entry: Entry) -> dict | None:
@@ -34,8 +37,19 @@ def _claim(claim: DateClaim) -> dict:
         "precision": claim.span.precision,
         "label": claim.label,
         "range": {"start": claim.value, "end": claim.range_end} if claim.range_end else None,
-        "sources": [{"article": m.article, "expression": m.expression, "offset": list(m.offset)} for m in claim.sources],
+        "sources": [{"article": _article(m), "expression": m.expression, "offset": _offset(m)} for m in claim.sources],
     }
+
+
+def _offset(mention: Mention) -> list[int]:
+    """The expression's place in the article's plain text; [0, 0] for an event written by hand
+    (its ``origin`` says so), which keeps the documented shape for every consumer."""
+    return list(mention.offset) if mention.in_text else [0, 0]
+
+
+def _article(mention: Mention) -> str:
+    """The source's article slug; a source of the events file is named after that file."""
+    return mention.article or EVENTS_FILE_STEM
 
 
 def source_values(entry: Entry) -> dict[tuple[str, tuple[int, int]], str]:
@@ -63,15 +77,16 @@ def events_document(timeline: Timeline) -> dict:
                 "title": entry.title,
                 "sources": [
                     {
-                        "article": m.article,
+                        "article": _article(m),
                         "title": m.article_title,
                         "url": m.url,
                         "published": m.published.isoformat() if m.published else None,
                         "outlet": m.outlet,
                         "expression": m.expression,
                         "sentence": m.sentence,
-                        "offset": list(m.offset),
+                        "offset": _offset(m),
                         "value": _says(entry, m, says),
+                        "origin": m.origin,
                     }
                     for m in entry.sources
                 ],
@@ -225,6 +240,14 @@ CSV_COLUMNS = (
 )
 
 
+def _inert(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM") gets a
+    leading apostrophe, which spreadsheets show as text (OWASP's advice for CSV injection)."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 def events_csv(timeline: Timeline) -> bytes:
     """``events.csv``: one row per entry; lists within a cell are separated by " | "."""
     out = io.StringIO()
@@ -232,7 +255,7 @@ def events_csv(timeline: Timeline) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for e in timeline.entries:
         writer.writerow(
-            [
+            map(_inert, [
                 e.id, e.value, e.span.start.isoformat(), e.span.end.isoformat(), e.span.precision, e.label, e.title,
                 " | ".join(a.name for a in e.actors),
                 e.range_end or "",
@@ -242,6 +265,6 @@ def events_csv(timeline: Timeline) -> bytes:
                 " | ".join(m.outlet or "" for m in e.sources),
                 " | ".join(m.expression for m in e.sources),
                 " | ".join(m.url or "" for m in e.sources),
-            ]
+            ])
         )
     return out.getvalue().encode("utf-8")

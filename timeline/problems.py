@@ -13,6 +13,7 @@ class Problem:
     line: int | None = None
     column: int | None = None
     severity: str = "error"  # "error" | "warning" | "info"
+    kind: str = ""  # what it is about, for `timeline check`: "override", "inferred-date", ...
 
     def __str__(self) -> str:
         place = self.path
@@ -43,3 +44,8 @@ def display_path(path: Path, base: Path) -> str:
         return path.relative_to(base).as_posix()
     except ValueError:
         return str(path)
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1: "1 warning", "2 warnings"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

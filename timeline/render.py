@@ -81,7 +81,7 @@ _PACKAGE = Path(__file__).resolve().parent
 # Code that shapes the pages from tagged articles: a change to any of it re-renders every page.
 _RENDER_SOURCES = (
     "render.py", "chronology.py", "exports.py", "config.py", "site_files.py", "navigation.py", "build.py",
-    "actors.py", "data/actors.yaml", "data/common_words.tsv",
+    "actors.py", "manual.py", "data/actors.yaml", "data/common_words.tsv",
 )
 
 

@@ -39,6 +39,7 @@ class TagJob:
     shown_path: str
     data: bytes
     today: date
+    timezone: str = "UTC"  # the site's, for publication times written without an offset
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def tag_one(job: TagJob) -> TagOutcome:
         return TagOutcome(job.key, job.path, None, (), Problem(job.shown_path, message))
 
     try:
-        article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir)
+        article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir, job.timezone)
         dated = date_article(article, job.today, job.shown_path)
         events = tuple(extract_events(dated))
     except ContentError as e:
