@@ -231,3 +231,20 @@ def test_files_untouched_since_the_last_build_are_not_read(three, monkeypatch):
     os.utime(three.content / "b.md", (old, old))
     result = build_site(three.config())
     assert opened == ["b.md"] and result.articles_tagged == 1
+
+
+def test_serve_style_cache_keeps_the_theme_until_a_theme_file_changes(three):
+    cache = ArticleCache()
+    theme = three.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    (three.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    build_site(three.config(), cache)
+    kept = cache.theme(three.config().theme_dir)
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config(), cache)
+    assert cache.theme(three.config().theme_dir) is kept  # templates compiled once
+    # A template added to the user theme replaces the default one at once.
+    (theme / "article.html").write_text('{% extends "base.html" %}{% block title %}Custom {{ article.title }}{% endblock %}')
+    build_site(three.config(), cache)
+    assert cache.theme(three.config().theme_dir) is not kept
+    assert Titles((three.output / "articles" / "b" / "index.html").read_text()).title == "Custom Beta"

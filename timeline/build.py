@@ -119,6 +119,16 @@ class ArticleCache:
         self.stamps: dict[str, ArticleStamp] = {}
         self.index: dict[str, TaggedArticle] | None = None  # loaded when first needed
         self.manifests: dict[Path, OutputManifest] = {}
+        self._theme: tuple[Path | None, str, Theme] | None = None
+
+    def theme(self, folder: Path | None) -> Theme:
+        """The theme, kept with its compiled templates while none of its files changes (a file
+        added to a user theme may replace a default one: any change starts afresh)."""
+        fresh = Theme(folder)
+        fingerprint = fresh.fingerprint()
+        if self._theme is None or self._theme[:2] != (folder, fingerprint):
+            self._theme = (folder, fingerprint, fresh)
+        return self._theme[2]
 
 
 @dataclass
@@ -287,16 +297,19 @@ def build_site(
     progress: Progress | None = None,
     write: bool = True,
     strict: bool = False,
+    write_if: Callable[[list[Problem]], bool] | None = None,
 ) -> BuildResult:
     """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
     processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental.
 
     ``write=False`` reads and tags everything (``result.articles``, ``result.timeline``) but writes
-    no output; ``strict=True`` writes nothing when the content has any error."""
+    no output; ``strict=True`` writes nothing when the content has any error. ``write_if`` is asked,
+    with the problems found in the content, whether to render and write the site; when it says no,
+    the site in the output folder stays as it is (``site_written`` False)."""
     started = time.perf_counter()
     if write:
         clean_leftovers(config.output_dir)  # what a killed earlier build left
-    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write, strict)
+    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write, strict, write_if)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -308,6 +321,7 @@ def _build(
     progress: Progress | None,
     write: bool = True,
     strict: bool = False,
+    write_if: Callable[[list[Problem]], bool] | None = None,
 ) -> BuildResult:
     result = BuildResult()
     problems = result.problems
@@ -340,7 +354,7 @@ def _build(
                 index[rel] = replace(index[rel], seen=seen)
         if any(record is None for record in index.values()):  # stamps without index entries: retag all
             cache.stamps, cache.index = {}, {}
-            return _build(config, cache, executor, progress, write, strict)
+            return _build(config, cache, executor, progress, write, strict, write_if)
         cache.index, cache.stamps = index, stamps_of(index)
         store.save_index(index)
         store.keep_only({record.key for record in index.values()})
@@ -371,11 +385,13 @@ def _build(
         return result
     if strict and result.errors:
         return result  # the site in place stays as it is
+    if write_if is not None and not write_if(problems):
+        return result
 
     output_dir = config.output_dir.resolve()
     try:
         check_output_dir(config.output_dir, [config.site_dir, config.content_dir] + ([config.theme_dir] if config.theme_dir else []))
-        theme = Theme(config.theme_dir)
+        theme = cache.theme(config.theme_dir)
         renderer = SiteRenderer(config, theme)
         digest = _site_digest(usable, cache.stamps, renderer.fingerprint, events_file)
         previous = cache.manifests.get(output_dir) or OutputManifest.load(config.site_dir, output_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from timeline import __version__
-from timeline.commands import build, check, extract, init
+from timeline.commands import build, check, extract, init, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,3 +18,4 @@ main.add_command(build.build)
 main.add_command(check.check)
 main.add_command(extract.extract)
 main.add_command(init.init)
+main.add_command(serve.serve)
