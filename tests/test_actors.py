@@ -69,3 +69,15 @@ def test_front_matter_actors(tmp_path: Path):
     with pytest.raises(ContentError) as e:
         parse_article("---\ntitle: T\nactors: 3\n---\nBody\n", tmp_path / "a.md", tmp_path)
     assert e.value.problem("a.md").line == 3
+
+
+def test_names_sharing_a_page_name_are_one_actor(site):
+    """"U.S. Navy" and "US Navy" would both get actors/us-navy/: one actor, not a build that fails."""
+    from timeline.build import build_site
+
+    site.add("a.md", "---\ntitle: A\ndate: 2024-03-01\nactors: [U.S. Navy]\n---\nThe U.S. Navy sailed on March 2, 2024.\n")
+    site.add("b.md", "---\ntitle: B\ndate: 2024-03-05\nactors: [US Navy]\n---\nThe US Navy docked on April 9, 2024.\n")
+    result = build_site(site.config())
+    assert result.site_written, [str(p) for p in result.problems]
+    groups = result.timeline.actor_groups
+    assert [(g.actor.name, g.actor.slug, len(g.entries)) for g in groups] == [("U.S. Navy", "us-navy", 2)]

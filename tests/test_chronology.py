@@ -68,6 +68,11 @@ def test_sentence_bounds_respect_abbreviations():
     assert sentences == ["Kim left on Sunday, Sept. 10, by train.", "The U.S. warned him.", "Mr. Smith agreed.", "New line"]
 
 
+def test_a_number_ends_a_sentence_and_an_initial_does_not():
+    text = "The missiles flew on July 5. The council met. J. Smith spoke."
+    assert [text[s:e] for s, e in sentence_bounds(text)] == ["The missiles flew on July 5.", "The council met.", "J. Smith spoke."]
+
+
 def test_title_drops_the_date_expression():
     sentence = "North Korean state media confirmed that Kim left Pyongyang for Russia on Sunday, Sept. 10, and that he was accompanied."
     start = sentence.index("Sunday")

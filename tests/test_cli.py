@@ -49,7 +49,7 @@ def test_build_command_in_site_folder(tmp_path):
     (tmp_path / "timeline.toml").write_text('title = "Test site"\n')
     done = run("build", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "1 articles" in done.stderr
+    assert "1 article," in done.stderr
     events = json.loads((tmp_path / "output" / "events.json").read_text())["events"]
     assert [e["value"] for e in events] == ["2006-10-14"]
 

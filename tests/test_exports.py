@@ -276,3 +276,14 @@ def test_icalendar_lines_fold_and_escape_any_text(text):
     (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
     expected = text.replace("\r\n", "\n").replace("\r", "\n")
     assert str(event["summary"]) == expected
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(site):
+    site.add("f.md", '---\ntitle: F\ndate: 2024-03-01\nsource: "=HYPERLINK(\\"http://x\\")"\n---\n=cmd|calc on March 1, 2024 the talks ended.\n')
+    assert build_site(site.config()).site_written
+    rows = list(csv.DictReader(io.StringIO((site.output / "events.csv").read_text(encoding="utf-8"))))
+    assert rows
+    for row in rows:
+        for column, cell in row.items():
+            assert cell[:1] not in ("=", "+", "-", "@"), (column, cell)
+    assert rows[0]["outlets"] == "'=HYPERLINK(\"http://x\")" and rows[0]["title"].startswith("'=cmd")

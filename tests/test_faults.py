@@ -98,6 +98,8 @@ FAULTS = [
           "content/unclosed.md", 1, "add a line '---'"),
     Fault("non-utf8", lambda c: write(c / "latin1.txt", "Title\nCaf\xe9 on May 1, 2020\n".encode("latin-1")),
           "content/latin1.txt", 2, "save the file as UTF-8"),
+    Fault("non-utf8-file-name", lambda c: write(c / os.fsdecode(b"caf\xe9.md"), "# Cafe\n\nOpened on May 1, 2020.\n"),
+          "content/caf\ufffd.md", None, "rename the file"),
     Fault("nul-bytes", lambda c: write(c / "nul.md", b"# Nul\n\nsome\x00thing\n"), "content/nul.md", None, "not a text article"),
     Fault("binary", lambda c: write(c / "binary.md", bytes(range(256)) * 8), "content/binary.md", None, "move it out"),
     Fault("image", _image, "content/photo.md", None, "not a text article"),

@@ -345,14 +345,6 @@ def test_theme_change_makes_every_entry_again(three, tmp_path):
         assert text.count('class="event-title mine"') == text.count('class="event-title')
 
 
-def test_calendar_stamps_follow_the_build_day(three):
-    build_site(three.config(today=date(2026, 11, 28)))
-    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
-    build_site(three.config(today=date(2026, 12, 1)))
-    stamps = {line for line in (three.output / "events.ics").read_text().splitlines() if line.startswith("DTSTAMP")}
-    assert stamps == {"DTSTAMP:20261201T000000Z"}
-
-
 def test_only_changed_entries_are_rendered_again(three, monkeypatch):
     from timeline import render
     from timeline.theme_files import DEFAULT_THEME
@@ -472,3 +464,20 @@ def test_the_first_site_leaves_a_spare_for_the_next_build(three, tmp_path, monke
     build_site(three.config())
     assert made == []  # every folder was there already
     assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_serve_style_cache_keeps_the_theme_until_a_theme_file_changes(three):
+    cache = ArticleCache()
+    theme = three.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    (three.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    build_site(three.config(), cache)
+    kept = cache.theme(three.config().theme_dir)
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config(), cache)
+    assert cache.theme(three.config().theme_dir) is kept  # templates compiled once
+    # A template added to the user theme replaces the default one at once.
+    (theme / "article.html").write_text('{% extends "base.html" %}{% block title %}Custom {{ article.title }}{% endblock %}')
+    build_site(three.config(), cache)
+    assert cache.theme(three.config().theme_dir) is not kept
+    assert Titles((three.output / "articles" / "b" / "index.html").read_text()).title == "Custom Beta"

@@ -124,6 +124,14 @@ def test_a_bare_month_opens_a_range(tmp_path: Path):
     assert events[0].span.start.isoformat() == "2022-03-01" and events[0].span.end.isoformat() == "2022-05-31"
 
 
+def test_a_range_of_months_without_a_year(tmp_path: Path):
+    events = extract("Talks were held between March and May, officials said. Drills ran from January to March.", tmp_path)
+    assert [(e.value, e.range_end, e.mention.expression) for e in events] == [
+        ("2023-03", "2023-05", "March and May"),
+        ("2023-01", "2023-03", "January to March"),
+    ]
+
+
 def entry_index(timeline, entry) -> int:
     return timeline.entries.index(entry)
 

@@ -93,9 +93,16 @@ class ActorIndex:
         """This index plus site-defined actors; a site's name for a known actor adds an alias to it."""
         names = dict(self.names)
         by_display = {a.name: a for a in self.actors}
+        # Names that differ only in case or punctuation ("U.S. Navy", "US Navy") would share a
+        # page: they are one actor, shown by the first name given.
+        by_slug = {a.slug: a for a in self.actors}
         for item in extra:
-            actor = by_display.get(item.name) or names.get(item.name) or Actor(item.name, slugify(item.name), "other")
+            actor = by_display.get(item.name) or names.get(item.name)
+            if actor is None:
+                slug = slugify(item.name)
+                actor = by_slug.get(slug) or Actor(item.name, slug, "other")
             by_display.setdefault(actor.name, actor)
+            by_slug.setdefault(actor.slug, actor)
             for name in (item.name, *item.aliases):
                 if name.strip():
                     names[name.strip()] = actor

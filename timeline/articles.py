@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from functools import cache
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from timeline.actors import ActorName
-from timeline.problems import ContentError
+from timeline.manual import Invalid, Lines, ManualEvent, front_matter_event, item_lines, mapping_value
+from timeline.problems import ContentError, path_text
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MODES = ("news", "narrative")
@@ -26,6 +28,8 @@ MAX_INDENT_COLUMNS = 400
 _DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT_COLUMNS},}}", re.M)
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+# `url:` is shown as a link: only a web address, never javascript:, data: or a scheme-less path.
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\x00-\x1f\x7f]*", re.IGNORECASE)
 
 
 @cache
@@ -51,6 +55,14 @@ def _yaml_loaders() -> tuple[type | None, type]:
 
 
 @dataclass(frozen=True)
+class IgnoredDate:
+    """An ``ignore_dates:`` entry: expressions with this text are not dates in this article."""
+
+    text: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     path: Path
     rel_path: str  # relative to the content folder, with "/"
@@ -67,6 +79,9 @@ class Article:
     authors: tuple[str, ...] = ()
     mode: str = "news"
     actors: tuple[ActorName, ...] = ()  # front matter `actors:`: names to recognise as actors
+    timezone: str | None = None  # IANA name; the publication day is the day there
+    ignore_dates: tuple[IgnoredDate, ...] = ()
+    events: tuple[ManualEvent, ...] = ()  # front matter `events:`, written by hand
 
 
 def slugify(text: str) -> str:
@@ -120,16 +135,17 @@ def read_article_bytes(path: Path) -> bytes:
         ) from None
 
 
-def read_article(path: Path, content_dir: Path) -> Article:
-    return parse_article(decode_article(path, read_article_bytes(path)), path, content_dir)
+def read_article(path: Path, content_dir: Path, site_timezone: str = "UTC") -> Article:
+    return parse_article(decode_article(path, read_article_bytes(path)), path, content_dir, site_timezone)
 
 
-def parse_article(text: str, path: Path, content_dir: Path) -> Article:
-    rel_path = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else path.name
-    slug = slugify(path.stem)
+def parse_article(text: str, path: Path, content_dir: Path, site_timezone: str = "UTC") -> Article:
+    """``site_timezone``: where a publication time is placed when the article names no timezone."""
+    rel_path = path_text(path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else path.name)
+    slug = slugify(path_text(path.stem))
     if path.suffix.lower() == ".txt":
         return _parse_text(text, path, rel_path, slug)
-    return _parse_markdown(text, path, rel_path, slug)
+    return _parse_markdown(text, path, rel_path, slug, site_timezone)
 
 
 def _parse_text(text: str, path: Path, rel_path: str, slug: str) -> Article:
@@ -142,8 +158,9 @@ def _parse_text(text: str, path: Path, rel_path: str, slug: str) -> Article:
     raise ContentError(path, "empty article: the first line must be its title", 1)
 
 
-def _parse_markdown(text: str, path: Path, rel_path: str, slug: str) -> Article:
+def _parse_markdown(text: str, path: Path, rel_path: str, slug: str, site_timezone: str = "UTC") -> Article:
     meta: dict = {}
+    raw = ""
     body, body_line = text, 1
     if text.startswith("---\n") or text == "---":
         end = _FRONT_MATTER_END.search(text, 4)
@@ -173,11 +190,11 @@ def _parse_markdown(text: str, path: Path, rel_path: str, slug: str) -> Article:
         meta = loaded
         body_line = text.count("\n", 0, end.end()) + 2
         body = text[end.end() + 1 :]
-    fields = _front_matter_fields(meta, path, text)
+    fields = _front_matter_fields(meta, path, text, raw, site_timezone)
     title = fields.pop("title", None)
     if not title:
         # No title in front matter: a leading "# Heading" is the title.
-        heading = re.match(r"\s*#\s+(.+?)\s*#*\s*(?:\n|$)", body)
+        heading = re.match(r"\s*#[ \t]+(.*?\S)[ \t]*#*[ \t]*(?:\n|$)", body)
         if heading is None:
             raise ContentError(path, "no title: add 'title:' to the front matter or start with a '# Heading'", body_line)
         title = heading.group(1)
@@ -208,13 +225,23 @@ def _load_yaml(raw: str):
     return yaml.load(raw, Loader=slow)
 
 
-def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
+def _front_matter_fields(meta: dict, path: Path, text: str, raw: str = "", site_timezone: str = "UTC") -> dict:
     def line_of(key: str) -> int | None:
         match = re.search(rf"^{re.escape(str(key))}\s*:", text, re.M)
         return text.count("\n", 0, match.start()) + 1 if match else None
 
-    def fail(key: str, message: str):
-        raise ContentError(path, f"front matter '{key}': {message}", line_of(key))
+    def fail(key: str, message: str, line: int | None = None):
+        raise ContentError(path, f"front matter '{key}': {message}", line or line_of(key))
+
+    composed: list = []
+
+    def node(key: str):
+        """The YAML node of a front matter key, for the lines of its items (parsed when needed)."""
+        if not composed:
+            import yaml
+
+            composed.append(yaml.compose(raw, Loader=_yaml_loaders()[1]))
+        return mapping_value(composed[0], key)
 
     fields: dict = {}
     for key in ("title", "source", "url"):
@@ -223,6 +250,8 @@ def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
             if isinstance(value, (dict, list)):
                 fail(key, f"expected text, got {type(value).__name__}")
             fields[key] = str(value).strip()
+    if "url" in fields and not _WEB_ADDRESS.fullmatch(fields["url"]):
+        fail("url", f"{fields['url']!r} is not a web address: write it as https://... (or remove the line)")
     for key in ("tags", "authors"):
         value = meta.get(key)
         if value is None:
@@ -252,6 +281,48 @@ def _front_matter_fields(meta: dict, path: Path, text: str) -> dict:
             fields["published"] = value
         else:
             fail("date", f"{value!r} is not a date: write it as YYYY-MM-DD")
+    # A time without offset is read as the article's or else the site's local time (as Hugo's
+    # timeZone). A time with an offset keeps its own day, unless the article names the place it
+    # appeared: 22:30 UTC is the next morning in Seoul.
+    zone = ZoneInfo(site_timezone)  # the site's setting, checked when the settings were read
+    if meta.get("timezone") is not None:
+        name = meta["timezone"]
+        try:
+            zone = ZoneInfo(str(name).strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            fail("timezone", f"unknown timezone {name!r}: use an IANA name like 'Asia/Seoul' or 'Europe/Paris'")
+        fields["timezone"] = str(name).strip()
+    published_at = fields.get("published_at")
+    if published_at is not None:
+        if published_at.tzinfo is None:
+            published_at = published_at.replace(tzinfo=zone)
+        elif "timezone" in fields:
+            published_at = published_at.astimezone(zone)
+        fields["published_at"], fields["published"] = published_at, published_at.date()
+    if meta.get("ignore_dates") is not None:
+        value = meta["ignore_dates"]
+        if isinstance(value, (str, int)):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            fail("ignore_dates", 'expected a list of expressions that are not dates here, like ["May"]')
+        lines = item_lines(node("ignore_dates"), 2)
+        fields["ignore_dates"] = tuple(
+            IgnoredDate(str(v).strip(), lines[i].line if i < len(lines) else line_of("ignore_dates"))
+            for i, v in enumerate(value)
+            if str(v).strip()
+        )
+    if meta.get("events") is not None:
+        value = meta["events"]
+        if not isinstance(value, list):
+            fail("events", "expected a list of events, each starting with '- date: ...' and a 'title:'")
+        lines = item_lines(node("events"), 2)
+        events = []
+        for i, item in enumerate(value):
+            try:
+                events.append(front_matter_event(item, lines[i] if i < len(lines) else Lines(line_of("events"), {}), i + 1))
+            except Invalid as e:
+                fail("events", e.message, e.line)
+        fields["events"] = tuple(events)
     return fields
 
 

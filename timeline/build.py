@@ -37,7 +37,7 @@ from timeline.cache import (
 from timeline.config import SiteConfig
 from timeline.forking import Forked, can_fork
 from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
-from timeline.problems import ContentError, Problem, display_path
+from timeline.problems import ContentError, Problem, count, display_path, is_utf8_name, os_path, path_text
 from timeline import render
 from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, newest_first, render_part, sitemap
 from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_one, tag_stream, warm_up
@@ -45,6 +45,7 @@ from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
     from timeline.chronology import Timeline
     from timeline.dating import DatedArticle
+    from timeline.events import Event
     from timeline.merge_state import MergeState
 
 # progress(stage, done, total): called as work advances, for a progress bar.
@@ -67,7 +68,9 @@ class BuildResult:
         self._articles: list[TaggedArticle] | None = None
         self._timeline: Timeline | None = None
         self._load: Callable[[], list[TaggedArticle]] | None = None
+        self._load_article: Callable[[TaggedArticle], DatedArticle] | None = None
         self._merge: Callable[[], MergeState] | None = None
+        self.standalone: tuple[Event, ...] = ()  # the events of the content folder's events file
 
     @property
     def articles(self) -> list[TaggedArticle]:
@@ -89,6 +92,11 @@ class BuildResult:
     def timeline(self, value: Timeline | None) -> None:
         self._timeline = value
 
+    def load_article(self, tagged: TaggedArticle) -> DatedArticle:
+        """The full article (body, document, date expressions) of one of ``articles``."""
+        assert self._load_article is not None
+        return self._load_article(tagged)
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
@@ -97,9 +105,9 @@ class BuildResult:
         warnings = sum(p.severity == "warning" for p in self.problems)
         tagged = f" ({self.articles_tagged} tagged)" if self.articles_tagged != self.article_count else ""
         return (
-            f"{self.article_count} articles{tagged}, {self.event_count} events, "
-            f"{self.pages_written} pages written, {self.pages_unchanged} unchanged, "
-            f"{len(self.errors)} errors, {warnings} warnings in {self.seconds:.2f} s"
+            f"{count(self.article_count, 'article')}{tagged}, {count(self.event_count, 'event')}, "
+            f"{count(self.pages_written, 'page')} written, {self.pages_unchanged} unchanged, "
+            f"{count(len(self.errors), 'error')}, {count(warnings, 'warning')} in {self.seconds:.2f} s"
         )
 
 
@@ -118,6 +126,16 @@ class ArticleCache:
         self.merge: MergeState | None = None  # the last merge, loaded when first needed
         self.store: DiskStore | None = None
         self.manifests: dict[Path, OutputManifest] = {}
+        self._theme: tuple[Path | None, str, Theme] | None = None
+
+    def theme(self, folder: Path | None, cache_dir: Path | None = None) -> Theme:
+        """The theme, kept with its compiled templates while none of its files changes (a file
+        added to a user theme may replace a default one: any change starts afresh)."""
+        fresh = Theme(folder, cache_dir)
+        fingerprint = fresh.fingerprint()
+        if self._theme is None or self._theme[:2] != (folder, fingerprint):
+            self._theme = (folder, fingerprint, fresh)
+        return self._theme[2]
 
 
 @dataclass
@@ -181,6 +199,7 @@ def _scan(
     # its size and time vouch for nothing: it is always read and hashed, and its time not recorded.
     trust_before = time.time_ns() - 1_000_000_000
     seen_of: dict[str, FileSeen | None] = {}
+    rel_of: dict[str, str] = {}
     # Plain string prefixes: pathlib's relative_to is most of the time of a build with no changes.
     content_prefix = str(config.content_dir).rstrip("/") + "/"
     site_prefix = str(config.site_dir).rstrip("/") + "/"
@@ -190,6 +209,12 @@ def _scan(
         rel = name[len(content_prefix) :] if name.startswith(content_prefix) else path.relative_to(config.content_dir).as_posix()
         if os.sep != "/":  # pragma: no cover - Windows
             shown, rel = display_path(path, config.site_dir), path.relative_to(config.content_dir).as_posix()
+        if not name.isascii():  # names are UTF-8 whatever the locale
+            if not is_utf8_name(rel):
+                scan.order.append(rel)
+                scan.failed[rel] = Problem(path_text(shown), "file name is not valid UTF-8: rename the file (skipped)")
+                continue
+            shown, rel = path_text(shown), path_text(rel)
         scan.order.append(rel)
         stamp = stamps.get(rel)
         try:
@@ -209,11 +234,12 @@ def _scan(
         except ContentError as e:
             scan.failed[rel] = e.problem(shown)
             continue
-        key = article_key(data, rel, shown, store.fingerprint)
+        key = article_key(data, rel, shown, store.fingerprint + config.timezone)
         seen = FileSeen(shown, st.st_size, st.st_mtime_ns) if st is not None and st.st_mtime_ns < trust_before else None
         if stamp is None or stamp.key != key or not stamp.valid_on(config.today):
-            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today, local_store))
+            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today, config.timezone, local_store))
             seen_of[key] = seen
+            rel_of[key] = rel
         elif stamp.seen != seen:
             scan.seen[rel] = seen  # same bytes, file touched: remember it as it is now
 
@@ -221,7 +247,6 @@ def _scan(
         if progress:
             progress("tagging", done, len(jobs))
 
-    rel_of = {job.key: rel for job, rel in zip(jobs, [j.path.relative_to(config.content_dir).as_posix() for j in jobs])}
     for outcome in tag_stream(jobs, executor, pool, on_done=tagged):
         rel = rel_of[outcome.job_key]
         if outcome.problem is not None:
@@ -247,8 +272,8 @@ def usable_articles(config: SiteConfig, scan: _Scan, stamps: dict[str, ArticleSt
             continue
         stamp = stamps[rel]
         if stamp.slug in by_slug:
-            shown = display_path(config.content_dir / rel, config.site_dir)
-            other = display_path(config.content_dir / by_slug[stamp.slug], config.site_dir)
+            shown = display_path(config.content_dir / os_path(rel), config.site_dir)
+            other = display_path(config.content_dir / os_path(by_slug[stamp.slug]), config.site_dir)
             problems.append(Problem(shown, f"same page name '{stamp.slug}' as {other}; rename one of them (skipped)"))
             continue
         by_slug[stamp.slug] = rel
@@ -257,11 +282,33 @@ def usable_articles(config: SiteConfig, scan: _Scan, stamps: dict[str, ArticleSt
     return usable
 
 
-def _site_digest(rels: list[str], stamps: dict[str, ArticleStamp], render_fp: str) -> str:
+def _site_digest(rels: list[str], stamps: dict[str, ArticleStamp], render_fp: str, extra: bytes = b"") -> str:
+    """Digest of everything the site is made from: the articles, the events file (``extra``), the
+    settings, theme and code."""
     digest = hashlib.sha256(render_fp.encode())
     for rel in rels:
         digest.update(f"\0{rel}\0{stamps[rel].key}".encode())
+    digest.update(b"\0events\0" + hashlib.sha256(extra).digest())
     return digest.hexdigest()
+
+
+def read_standalone_events(config: SiteConfig, problems: list[Problem]) -> tuple[tuple[Event, ...], bytes]:
+    """The events of ``content/events.yaml`` (none when it is absent), and its bytes for the site digest."""
+    from timeline.manual import EVENTS_FILE  # imports YAML: when there is such a file, and only then
+
+    path = config.content_dir / EVENTS_FILE
+    if not path.is_file():
+        return (), b""
+    from timeline.events import standalone_events
+    from timeline.manual import read_events_file
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""  # read_events_file reports it
+    entries, found = read_events_file(path, display_path(path, config.site_dir))
+    problems.extend(found)
+    return tuple(standalone_events(entries)), data
 
 
 def build_site(
@@ -270,9 +317,17 @@ def build_site(
     *,
     executor: ExecutorSpec | None = None,
     progress: Progress | None = None,
+    write: bool = True,
+    strict: bool = False,
+    write_if: Callable[[list[Problem]], bool] | None = None,
 ) -> BuildResult:
     """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
-    processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental."""
+    processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental.
+
+    ``write=False`` reads and tags everything (``result.articles``, ``result.timeline``) but writes
+    no output; ``strict=True`` writes nothing when the content has any error. ``write_if`` is asked,
+    with the problems found in the content, whether to render and write the site; when it says no,
+    the site in the output folder stays as it is (``site_written`` False)."""
     started = time.perf_counter()
     # The cyclic garbage collector would scan the cached index and the merged timeline (a few
     # million objects, none in a cycle) again and again while pages are made: a fifth of a small
@@ -280,8 +335,9 @@ def build_site(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        clean_leftovers(config.output_dir)  # what a killed earlier build left
-        result = _build(config, cache if cache is not None else ArticleCache(), executor, progress)
+        if write:
+            clean_leftovers(config.output_dir)  # what a killed earlier build left
+        result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write, strict, write_if)
     finally:
         if collecting:
             gc.enable()
@@ -289,7 +345,15 @@ def build_site(
     return result
 
 
-def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | None, progress: Progress | None) -> BuildResult:
+def _build(
+    config: SiteConfig,
+    cache: ArticleCache,
+    executor: ExecutorSpec | None,
+    progress: Progress | None,
+    write: bool = True,
+    strict: bool = False,
+    write_if: Callable[[list[Problem]], bool] | None = None,
+) -> BuildResult:
     result = BuildResult()
     problems = result.problems
     fingerprint = tagging_fingerprint()
@@ -301,14 +365,19 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
         cache.fingerprint, cache.stamps, cache.index = fingerprint, store.load_stamps(), None
 
     if not config.content_dir.is_dir():
-        problems.append(Problem(display_path(config.content_dir, config.site_dir), "content folder not found"))
-        scan = _Scan()
-    else:
-        try:
-            scan = scan_articles(config, cache.stamps, store, executor or ExecutorSpec(), progress)
-        except ExecutorError as e:
-            problems.append(Problem("executor", str(e)))
-            return result
+        # Fatal, not an empty site: a mistyped --content must not replace a good site with nothing.
+        problems.append(
+            Problem(
+                display_path(config.content_dir, config.site_dir),
+                "content folder not found: create it, or give the right one with --content or 'content =' in timeline.toml",
+            )
+        )
+        return result
+    try:
+        scan = scan_articles(config, cache.stamps, store, executor or ExecutorSpec(), progress)
+    except ExecutorError as e:
+        problems.append(Problem("executor", str(e)))
+        return result
 
     present = [rel for rel in scan.order if rel not in scan.failed]
     if scan.fresh or scan.seen or set(present) != set(cache.stamps):
@@ -320,7 +389,7 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
                 index[rel] = replace(index[rel], seen=seen)
         if any(record is None for record in index.values()):  # stamps without index entries: retag all
             cache.stamps, cache.index = {}, {}
-            return _build(config, cache, executor, progress)
+            return _build(config, cache, executor, progress, write, strict, write_if)
         cache.index, cache.stamps = index, stamps_of(index)
         store.save_index(index)
         store.keep_only({record.key for record in index.values()})
@@ -340,20 +409,39 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
         previous = cache.merge if cache.merge is not None else store.load_merge()
         if not isinstance(previous, MergeState):
             previous = None
-        state = merge_state(result.articles, config.actors, previous, processes=(executor or ExecutorSpec()).workers)
+        state = merge_state(result.articles, config.actors, previous, processes=(executor or ExecutorSpec()).workers, standalone=result.standalone)
         if state is not previous:
             store.save_merge(state)
         cache.merge = state
         return state
 
     result._merge = merged
+    result.standalone, events_file = read_standalone_events(config, problems)
+
+    def load(tagged: TaggedArticle) -> DatedArticle:
+        dated = store.get_article(tagged.key)
+        if dated is None:  # the cache entry was lost: tag the article again
+            path = config.content_dir / os_path(tagged.article.rel_path)
+            job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today, config.timezone)
+            dated = tag_one(job).dated
+            if dated is None:
+                raise ContentError(path, "changed during the build; build again")
+        return dated
+
+    result._load_article = load
+    if not write:
+        return result
+    if strict and result.errors:
+        return result  # the site in place stays as it is
+    if write_if is not None and not write_if(problems):
+        return result
 
     output_dir = config.output_dir.resolve()
     try:
         check_output_dir(config.output_dir, [config.site_dir, config.content_dir] + ([config.theme_dir] if config.theme_dir else []))
-        theme = Theme(config.theme_dir, config.site_dir / CACHE_DIR / "templates")
+        theme = cache.theme(config.theme_dir, config.site_dir / CACHE_DIR / "templates")
         renderer = SiteRenderer(config, theme)
-        digest = _site_digest(usable, cache.stamps, renderer.fingerprint)
+        digest = _site_digest(usable, cache.stamps, renderer.fingerprint, events_file)
         previous = cache.manifests.get(output_dir) or OutputManifest.load(config.site_dir, output_dir)
         if previous.site_digest == digest and previous.all_intact(output_dir):
             # Nothing any page depends on changed, and the site in place is the one last written.
@@ -374,17 +462,6 @@ def _build(config: SiteConfig, cache: ArticleCache, executor: ExecutorSpec | Non
             renderer.previous_pieces = lambda path: previous.pieces(output_dir, path)
             renderer.tokens = cache.merge.tokens() if cache.merge is not None else {}
             renderer.article_tokens = cache.merge.article_tokens() if cache.merge is not None else None
-
-            def load(tagged: TaggedArticle) -> DatedArticle:
-                dated = store.get_article(tagged.key)
-                if dated is None:  # the cache entry was lost: tag the article again
-                    path = config.content_dir / tagged.article.rel_path
-                    job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today)
-                    dated = tag_one(job).dated
-                    if dated is None:
-                        raise ContentError(path, "changed during the build; build again")
-                return dated
-
             site = Site(newest_first(result.articles), timeline, load)
             # The replaced site is kept in the cache, so the next build changes only what differs.
             spare = config.site_dir / CACHE_DIR / f"spare-{OutputManifest.path(config.site_dir, output_dir).stem}"

@@ -18,6 +18,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -36,11 +37,14 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none 
 
 CACHE_DIR = ".timeline-cache"
 FORMAT = 1
+STALE_TEMPORARY_SECONDS = 600
 
 _PACKAGE = Path(__file__).resolve().parent
 # The code and data that turn an article file into tagged events: a change to any of them
 # (a tagger rule, a word list, the Markdown reading) invalidates every cached article.
-_TAGGING_SOURCES = ("articles.py", "document.py", "dating.py", "events.py", "problems.py", "cache.py", "tagger")
+_TAGGING_SOURCES = (
+    "articles.py", "document.py", "dating.py", "events.py", "manual.py", "overrides.py", "problems.py", "cache.py", "tagger",
+)
 
 
 def tagging_fingerprint(package: Path = _PACKAGE) -> str:
@@ -62,7 +66,7 @@ def tagging_fingerprint(package: Path = _PACKAGE) -> str:
 def article_key(data: bytes, rel_path: str, shown_path: str, fingerprint: str) -> str:
     """Cache key of one article file: its bytes, where it is, and the tagging fingerprint."""
     digest = hashlib.sha256(data)
-    digest.update(f"\0{rel_path}\0{shown_path}\0{fingerprint}".encode())
+    digest.update(f"\0{rel_path}\0{shown_path}\0{fingerprint}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -363,6 +367,14 @@ class DiskStore:
         for path in folder.glob("*/*.pickle") if folder.is_dir() else ():
             if path.stem not in keys:
                 path.unlink(missing_ok=True)
+        # Temporary files of killed builds: a live write takes milliseconds, so old ones are orphans.
+        stale = time.time() - STALE_TEMPORARY_SECONDS
+        for path in [*self.root.glob(".tmp-*"), *(folder.glob("*/.tmp-*") if folder.is_dir() else ())]:
+            try:
+                if path.stat().st_mtime < stale:
+                    path.unlink()
+            except OSError:
+                pass
 
 
 @dataclass(frozen=True)
@@ -432,7 +444,7 @@ class OutputManifest:
 
     @staticmethod
     def path(site_dir: Path, output_dir: Path) -> Path:
-        name = hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:16]
+        name = hashlib.sha256(os.fsencode(output_dir.resolve())).hexdigest()[:16]
         return site_dir / CACHE_DIR / f"output-{name}.pickle"
 
     @classmethod

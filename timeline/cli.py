@@ -8,7 +8,7 @@ import sys
 import click
 
 from timeline import __version__
-from timeline.commands import build, extract, init
+from timeline.commands import build, check, extract, init, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,8 +18,10 @@ def main() -> None:
 
 
 main.add_command(build.build)
+main.add_command(check.check)
 main.add_command(extract.extract)
 main.add_command(init.init)
+main.add_command(serve.serve)
 
 
 def run() -> None:

@@ -5,6 +5,9 @@ expression that dated it. Durations, sets and vague references ("now", "recently
 
 Ranges: two date expressions joined as "from X to Y", "X-Y" or "between X and Y" are one event
 whose span runs from the start of X to the end of Y (``range_end`` holds Y's value).
+
+Events written by hand (front matter ``events:``, the site's events file) become events too: the
+date as written is their expression and their title is their sentence.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from typing import TYPE_CHECKING
 from timeline.actors import Actor, ActorIndex
 from timeline.tagger.values import Span, value_span
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: importing them (Markdown, YAML) is for when they are used
+    from timeline.articles import Article
     from timeline.dating import DatedArticle
+    from timeline.manual import ManualEvent
     from timeline.tagger import Timex
 
 EVENT_TYPES = ("DATE", "TIME")
@@ -48,19 +53,32 @@ _OPEN_MONTH = re.compile(
 )
 
 
+# Where a mention comes from: found in the text, fixed by an inline override, written by hand in
+# an article's front matter or in the site's events file.
+ORIGINS = ("text", "override", "front matter", "events file")
+
+
 @dataclass(frozen=True)
 class Mention:
     """One source's word for an event: which article, which expression, which sentence."""
 
-    article: str  # the article's slug
-    article_title: str
-    article_path: str  # the article's page, relative to the site root
+    article: str  # the article's slug; "" for a source of the events file, which has no article
+    article_title: str  # or the source's title
+    article_path: str | None  # the article's page, relative to the site root
     outlet: str | None
     url: str | None
     published: date | None
     expression: str
     sentence: str
-    offset: tuple[int, int]  # the expression's span in the article's plain text
+    # The expression's span in the article's plain text. Events written by hand have none: theirs
+    # is negative, unique within the article (or file), so every mention stays distinct.
+    offset: tuple[int, int]
+    origin: str = "text"  # one of ORIGINS
+    line: int | None = None  # where an event written by hand is written
+
+    @property
+    def in_text(self) -> bool:
+        return self.origin in ("text", "override")
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,7 @@ class Event:
     mention: Mention
     actors: tuple[Actor, ...] = ()
     range_end: str | None = None  # TIMEX3 value of a range's last date
+    named_actors: tuple[str, ...] = ()  # actors an event written by hand names (else found in its sentence)
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -81,7 +100,8 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         end = match.end()
         if match.group() != "\n":
             word = re.search(r"([\w.]+)[.!?][\"'”’)\]]*$", text[max(start, end - 12) : end])
-            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            # An abbreviation or an initial ("J. Smith") ends no sentence; a number does ("on July 5. The").
+            if word and (word.group(1).lower() in _ABBREVIATIONS or (len(word.group(1)) == 1 and word.group(1).isalpha())):
                 continue
         bounds.append((start, end))
         start = end
@@ -195,11 +215,45 @@ def extract_events(dated: DatedArticle, actors: ActorIndex | None = None) -> lis
             expression=text[start:end],
             sentence=" ".join(sentence.split()),
             offset=(start, end),
+            origin="override" if dated.is_override(timex) else "text",
         )
         title = make_title(sentence, start - s, end - s)
         found = actors.find(sentence) if actors is not None else ()
         events.append(Event(value, span, title, mention, found, last_value))
+    events.extend(front_matter_events(article))
     return events
+
+
+def front_matter_events(article: Article) -> list[Event]:
+    """The events of an article's ``events:``, each citing the article."""
+    events = []
+    for number, manual in enumerate(article.events, 1):
+        mention = Mention(
+            article.slug, article.title, article_page(article.slug), article.source, manual.url or article.url,
+            article.published, manual.written, manual.title, (-number, -number), "front matter", manual.line,
+        )
+        events.append(_hand_written(manual, mention))
+    return events
+
+
+def standalone_events(entries: list[ManualEvent]) -> list[Event]:
+    """The events of the site's events file: one event per source, all telling the same thing,
+    which the merge makes one entry (same date, same sentence)."""
+    events = []
+    for number, manual in enumerate(entries, 1):
+        for k, source in enumerate(manual.sources, 1):
+            mention = Mention(
+                "", source.title, None, source.outlet, source.url, source.published,
+                manual.written, manual.title, (-number, -k), "events file", manual.line,
+            )
+            events.append(_hand_written(manual, mention))
+    return events
+
+
+def _hand_written(manual: ManualEvent, mention: Mention) -> Event:
+    span = value_span(manual.value)
+    assert span is not None  # checked when read
+    return Event(manual.value, span, manual.title, mention, named_actors=manual.actors)
 
 
 def article_page(slug: str) -> str:

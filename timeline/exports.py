@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 from timeline.chronology import DateClaim, Entry, Timeline, group_label
 from timeline.config import SiteConfig
 from timeline.events import Mention
+from timeline.manual import EVENTS_FILE
 from timeline.tagger.values import Span, value_span
+
+EVENTS_FILE_STEM = EVENTS_FILE.rsplit(".", 1)[0]
 
 
 def _range(entry: Entry) -> dict | None:
@@ -34,8 +37,19 @@ def _claim(claim: DateClaim) -> dict:
         "precision": claim.span.precision,
         "label": claim.label,
         "range": {"start": claim.value, "end": claim.range_end} if claim.range_end else None,
-        "sources": [{"article": m.article, "expression": m.expression, "offset": list(m.offset)} for m in claim.sources],
+        "sources": [{"article": _article(m), "expression": m.expression, "offset": _offset(m)} for m in claim.sources],
     }
+
+
+def _offset(mention: Mention) -> list[int]:
+    """The expression's place in the article's plain text; [0, 0] for an event written by hand
+    (its ``origin`` says so), which keeps the documented shape for every consumer."""
+    return list(mention.offset) if mention.in_text else [0, 0]
+
+
+def _article(mention: Mention) -> str:
+    """The source's article slug; a source of the events file is named after that file."""
+    return mention.article or EVENTS_FILE_STEM
 
 
 def source_values(entry: Entry) -> dict[tuple[str, tuple[int, int]], str]:
@@ -60,15 +74,16 @@ def event_document(entry: Entry) -> dict:
         "title": entry.title,
         "sources": [
             {
-                "article": m.article,
+                "article": _article(m),
                 "title": m.article_title,
                 "url": m.url,
                 "published": m.published.isoformat() if m.published else None,
                 "outlet": m.outlet,
                 "expression": m.expression,
                 "sentence": m.sentence,
-                "offset": list(m.offset),
+                "offset": _offset(m),
                 "value": _says(entry, m, says),
+                "origin": m.origin,
             }
             for m in entry.sources
         ],
@@ -161,7 +176,8 @@ def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> 
     ET.SubElement(feed, f"{{{ATOM}}}title").text = config.title
     if config.description:
         ET.SubElement(feed, f"{{{ATOM}}}subtitle").text = config.description
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = stamp(newest[0][0] if newest else config.today)
+    # With no dated source there is nothing to date the feed by: the epoch, not the build's day.
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = stamp(newest[0][0] if newest else date(1970, 1, 1))
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = config.title
     ET.SubElement(feed, f"{{{ATOM}}}link", href=config.absolute_url("") or "index.html")
     if config.absolute_url("feed.xml"):
@@ -220,7 +236,9 @@ def ical_event(entry: Entry, config: SiteConfig) -> bytes:
         "DTSTART;VALUE=DATE:" + _ical_date(entry.span.start),
         # DTEND of an all-day event is exclusive.
         "DTEND;VALUE=DATE:" + _ical_date(entry.span.end + timedelta(days=1)),
-        f"DTSTAMP:{_ical_date(config.today)}T000000Z",
+        # DTSTAMP is required: when the entry was last reported (its newest source), never the
+        # build's day, so the file changes only when the content does.
+        f"DTSTAMP:{_ical_date(newest_published(entry) or entry.span.start)}T000000Z",
         "UID:" + _ical_text(f"{entry.id}@{host}"),
     ]
     if entry.actors:
@@ -309,9 +327,17 @@ def _csv_row(cells: list) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _inert(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM") gets a
+    leading apostrophe, which spreadsheets show as text (OWASP's advice for CSV injection)."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 def csv_row(e: Entry) -> bytes:
     return _csv_row(
-        [
+        list(map(_inert, [
             e.id, e.value, e.span.start.isoformat(), e.span.end.isoformat(), e.span.precision, e.label, e.title,
             " | ".join(a.name for a in e.actors),
             e.range_end or "",
@@ -321,7 +347,7 @@ def csv_row(e: Entry) -> bytes:
             " | ".join(m.outlet or "" for m in e.sources),
             " | ".join(m.expression for m in e.sources),
             " | ".join(m.url or "" for m in e.sources),
-        ]
+        ]))
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ class Problem:
     line: int | None = None
     column: int | None = None
     severity: str = "error"  # "error" | "warning" | "info"
+    kind: str = ""  # what it is about, for `timeline check`: "override", "inferred-date", ...
 
     def __str__(self) -> str:
         place = self.path
@@ -43,6 +45,31 @@ class ContentError(Exception):
 def display_path(path: Path, base: Path) -> str:
     """A path relative to ``base`` when it is inside it, else absolute."""
     try:
-        return path.relative_to(base).as_posix()
+        return path_text(path.relative_to(base).as_posix())
     except ValueError:
-        return str(path)
+        return path_text(path)
+
+
+def path_text(path: Path | str) -> str:
+    """A file name as the text it spells, whatever the locale: names are read as UTF-8 (under a C or
+    Latin-1 locale Python would decode them otherwise, and pages, links and ids would change with
+    it); bytes that are not UTF-8 show as U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def is_utf8_name(path: Path | str) -> bool:
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def os_path(text: str) -> str:
+    """The inverse of ``path_text`` for a valid name: the name as this process's file functions take it."""
+    return os.fsdecode(text.encode("utf-8"))
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1: "1 warning", "2 warnings"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

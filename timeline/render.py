@@ -75,7 +75,7 @@ class Theme:
         for folder in self.folders:
             for file in sorted(folder.rglob("*")):
                 if file.is_file() and "__pycache__" not in file.parts:
-                    digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
+                    digest.update(os.fsencode(file.relative_to(folder)) + b"\0" + file.read_bytes())
         return digest.hexdigest()
 
     def static_files(self) -> Iterator[tuple[str, Path]]:
@@ -161,7 +161,7 @@ _PACKAGE = Path(__file__).resolve().parent
 # Code that shapes the pages from tagged articles: a change to any of it re-renders every page.
 _RENDER_SOURCES = (
     "render.py", "chronology.py", "exports.py", "config.py", "site_files.py", "navigation.py", "build.py",
-    "actors.py", "data/actors.yaml", "data/common_words.tsv",
+    "actors.py", "manual.py", "data/actors.yaml", "data/common_words.tsv",
 )
 
 

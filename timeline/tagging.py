@@ -44,6 +44,7 @@ class TagJob:
     shown_path: str
     data: bytes
     today: date
+    timezone: str = "UTC"  # the site's, for publication times written without an offset
     # The cache folder, when the worker shares this machine's disk: it stores the full tagged
     # article itself and sends back only the small summary.
     store: Path | None = None
@@ -82,7 +83,7 @@ def tag_one(job: TagJob) -> TagOutcome:
         return TagOutcome(job.key, job.path, None, (), Problem(job.shown_path, message))
 
     try:
-        article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir)
+        article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir, job.timezone)
         dated = date_article(article, job.today, job.shown_path)
         events = tuple(extract_events(dated))
         actors = default_index()

@@ -21,7 +21,11 @@ from timeline.commands.options import load_site_config, site_options
     help="Where tagging runs: local processes, or the workers of a Dask cluster.",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask, e.g. tcp://host:8786.")
-def build(content, output, config_file, base_url, keep_going, jobs, executor, scheduler) -> None:
+@click.option(
+    "--strict", is_flag=True,
+    help="Write nothing when the content has errors (those `timeline check` reports as errors): the site in place stays.",
+)
+def build(content, output, config_file, base_url, keep_going, jobs, executor, scheduler, strict) -> None:
     """Build the site into the output folder."""
     import gc
 
@@ -37,7 +41,7 @@ def build(content, output, config_file, base_url, keep_going, jobs, executor, sc
     config = load_site_config(content, output, config_file, base_url)
     progress = ProgressLine(sys.stderr) if wanted(sys.stderr) else None
     try:
-        result = build_site(config, executor=ExecutorSpec(executor, jobs, scheduler), progress=progress)
+        result = build_site(config, executor=ExecutorSpec(executor, jobs, scheduler), progress=progress, strict=strict)
     finally:
         if progress:
             progress.close()
@@ -45,6 +49,8 @@ def build(content, output, config_file, base_url, keep_going, jobs, executor, sc
         click.echo(f"{problem.severity}: {problem}" if problem.severity != "info" else str(problem), err=True)
     click.echo(result.summary(), err=True)
     if not result.site_written:
+        if strict and result.errors:
+            click.echo("--strict: the content has errors, so no site was written", err=True)
         click.echo("the previous site in the output folder was left as it was", err=True)
         sys.exit(1)
     if result.errors and not keep_going:

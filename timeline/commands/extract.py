@@ -22,7 +22,10 @@ from timeline.commands.options import parse_day
     default=None,
     help="Resolve against the publication date (news) or the last mentioned date (narrative).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: [{start, end, text, type, value}].")
+@click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print JSON: [{start, end, text, type, value}]; for an article also override (true when an inline override gave the value).",
+)
 def extract(path, dct, mode, as_json) -> None:
     """Print the date expressions found in one article, or in plain text from stdin ("-")."""
     from timeline.tagger import extract_json
@@ -37,7 +40,8 @@ def extract(path, dct, mode, as_json) -> None:
         click.echo(json.dumps(found, ensure_ascii=False))
         return
     for item in found:
-        click.echo(f"{item['start']:>6}-{item['end']:<6} {item['type']:<8} {item['value']:<14} {item['text']}")
+        mark = "  (override)" if item.get("override") else ""
+        click.echo(f"{item['start']:>6}-{item['end']:<6} {item['type']:<8} {item['value']:<14} {item['text']}{mark}")
 
 
 def _extract_article(path: Path, dct: date | None, mode: str | None) -> list[dict]:
@@ -56,5 +60,9 @@ def _extract_article(path: Path, dct: date | None, mode: str | None) -> list[dic
         article = replace(article, mode=mode)
     dated = date_article(article, date.today(), str(path))
     for note in dated.notes:
-        click.echo(str(note), err=True)
-    return [{"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value} for t in dated.timexes]
+        click.echo(f"{note.severity}: {note}" if note.severity != "info" else str(note), err=True)
+    # Offsets are in the article's plain text, where an override is its bracketed text alone.
+    return [
+        {"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value, "override": dated.is_override(t)}
+        for t in dated.timexes
+    ]

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from .rules import Grammar, Rule, grammar
 from .types import Timex
-from .values import Span, format_at, shift, value_span
+from .values import PRECISION_UNIT, Span, format_at, shift, value_span
 
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -371,7 +372,7 @@ def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
 
 # ------------------------------------------------------------------ pass 2
 
-_REL = re.compile(r"^([@^~])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
+_REL = re.compile(r"^([@^~])(DE|CE|WE|TH|TM|D|W|M|Y|Q|H|P)([+-](?:\d+(?:\.\d+)?|X))((?:T|-).+)?$")
 _MD = re.compile(r"^XXXX-(\d{2})-(\d{2})(?:W([1-7]))?(T.+)?$")
 _M = re.compile(r"^XXXX-(\d{2})$")
 _WD = re.compile(r"^XXXX-WXX-([1-7])(T.+)?$")
@@ -387,6 +388,10 @@ _ADJACENT = 2
 _REPORTING_PERIODS = frozenset({"P6M", "P9M", "P1Y", "P12M"})
 _REPORTING = re.compile(r"(?:said|says|told|announced|reported|added|stated)$", re.IGNORECASE)
 _DEADLINE = re.compile(r"\b(?:until|till|postponed to)\s+(?:at\s+)?$", re.IGNORECASE)
+# "by February", "loans through January": the end of a span, usually ahead;
+# not strong enough for a weekday ("had filed reports by Wednesday")
+_DEADLINE_MONTH = re.compile(r"\b(?:by|through)\s+$", re.IGNORECASE)
+_PLUPERFECT = re.compile(r"\W*(?:\w+\W+){0,3}had\b", re.IGNORECASE)   # "By March, the army had taken"
 
 
 def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True) -> int | None:
@@ -411,8 +416,10 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True
             return 1 if weak else None
         return -1
 
-    if _DEADLINE.search(left):
+    if _DEADLINE.search(left) and not _PLUPERFECT.match(right):
         # "until Tuesday", "postponed until Tuesday morning": a deadline ahead
+        return 1
+    if weak and _DEADLINE_MONTH.search(left) and not _PLUPERFECT.match(right):
         return 1
     best = None
     for m in g.tense.finditer(left):
@@ -487,12 +494,32 @@ class Resolver:
             return self.last[1].start
         return self.dct
 
-    def note(self, value: str, type_: str) -> None:
+    def note(self, value: str, type_: str, comparison: bool = False, fiscal: bool = False) -> None:
+        """Remember a resolved date as the anchor of later anaphoric ones.
+
+        A quarter becomes the reporting quarter ("the quarter", "the latest
+        period", "a year earlier") unless it is a comparison period ("the
+        1988 period") or an outlook: a quarter that has not begun by the
+        publication date ("through the third quarter of 1990"), or the
+        current quarter once an ended one is being reported on
+        ("fourth-quarter results" in a November report on the third). An
+        earlier quarter than the reported one is a look back ("after a flat
+        second quarter"), unless named as a fiscal quarter: another
+        company's report in a round-up.
+        """
         if type_ in ("DATE", "TIME"):
             span = value_span(value)
             if span is not None:
                 self.last = (value, span)
                 if span.precision == "quarter":
+                    if comparison:
+                        return
+                    if self.last_quarter is not None and span.start < value_span(self.last_quarter).start \
+                            and not fiscal:
+                        return
+                    if self.dct is not None and span.end >= self.dct:
+                        if span.start > self.dct or self.last_quarter is not None:
+                            return
                     self.last_quarter = value
                     self.longer_period_since_quarter = False
                 elif span.precision == "half":
@@ -665,6 +692,13 @@ class Resolver:
         n = sign * int(round(float(amount[1:])))
         out_unit = unit
         base = None
+        if unit == "P":
+            # "the same period last year": the period last mentioned, n years
+            # back, at its own precision (a reported quarter, "March 1997")
+            # ("the first nine months ... the same period last year": a year)
+            unit = out_unit = "Y"
+            if not self.last_quarter and self.last is not None and self.last[1].precision != "season":
+                out_unit = PRECISION_UNIT.get(self.last[1].precision, "Y")
         if unit == "Q" and kind == "^":
             # "the quarter", "the year-ago quarter": the last quarter mentioned
             if self.last_quarter:
@@ -725,6 +759,7 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
     ref = _as_date(dct)
     resolver = Resolver(text, ref, mode, g)
     out: list[Timex] = []
+    clock_times: list[int] = []     # clock times that take the day of their sentence
     for c in extract(text, g, mode):
         rule = c.rule
         f = _Fields(c.m, g)
@@ -741,11 +776,15 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         if tense_spec == "":
             tense_spec = None
         rel = False
+        comparison_period = value.endswith("-Q^")   # "the 1988 period": not the reporting quarter
+        clock_time = value.startswith("&")
+        if clock_time:
+            value = "@" + value[1:]
         if rule.type == "SET":
             resolved, conf, alts = True, 1.0, ()
         else:
             anaphoric = bool(rule.anchor) and f.fill(rule.anchor, strict=False) == "^"
-            rel = value[:1] in "^~" or anaphoric
+            rel = value[:1] in "^~" or anaphoric or clock_time
             try:
                 value, resolved, conf, alts = resolver.resolve(value, tense_spec, c.start, c.end, anaphoric)
             except (ValueError, OverflowError, IndexError, AttributeError):
@@ -762,10 +801,38 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
         if quant:
             quant = g.tables["quant"].entries.get(quant.lower(), quant.upper()) if "quant" in g.tables else quant.upper()
         if not rel:  # anaphoric values do not become anchors themselves
-            resolver.note(value, type_)
+            resolver.note(value, type_, comparison=comparison_period,
+                          fiscal="fiscal" in c.m.group(0).lower())
+        if clock_time and resolved:
+            clock_times.append(len(out))
         out.append(Timex(
             start=c.start, end=c.end, text=text[c.start:c.end], type=type_, value=value,
             mod=mod or None, quant=quant or None, freq=freq or None,
             resolved=resolved, confidence=conf, alternatives=alts,
         ))
+    for i in clock_times:
+        out[i] = _on_day_of_sentence(text, out, i)
     return out
+
+
+_SENTENCE_END = re.compile(r"(?<!\b[ap]\.m)(?<!\b[A-Z])[.!?][\"'`]*\s+[\"'`]*[A-Z]")
+_DAY_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _on_day_of_sentence(text: str, out: list[Timex], i: int) -> Timex:
+    """A clock time takes the day named in its sentence ("at 10:35 a.m.
+    (0735 GMT) Friday", "leave at 4 in the morning, Thursday"), else keeps
+    the reference day."""
+    t = out[i]
+    best = None
+    for j, o in enumerate(out):
+        if j == i or not _DAY_VALUE.match(o.value):
+            continue
+        lo, hi = (o.end, t.start) if o.end <= t.start else (t.end, o.start)
+        if hi - lo > 200 or _SENTENCE_END.search(text, lo, hi):
+            continue
+        if best is None or hi - lo < best[0]:
+            best = (hi - lo, o)
+    if best is None or best[1].value[:10] == t.value[:10]:
+        return t
+    return replace(t, value=best[1].value[:10] + t.value[10:])
