@@ -449,8 +449,7 @@ def export_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
     config = renderer.config
     yield OutputFile("feed.xml", atom_feed(site.timeline, config), "feed")
-    # The calendar's DTSTAMP is the build's day.
-    yield renderer.entry_file("events.ics", "calendar", icalendar_entry_file(config), site.timeline.entries, config.today.isoformat())
+    yield renderer.entry_file("events.ics", "calendar", icalendar_entry_file(config), site.timeline.entries)
     yield renderer.entry_file("timelinejs.json", "timelinejs", timelinejs_entry_file(config), site.timeline.entries)
     yield renderer.entry_file("events.csv", "csv", events_csv_file(), site.timeline.entries)
 
