@@ -43,6 +43,7 @@ def counted(monkeypatch):
     tagged: list[str] = []
     real = tagging_module.date_article
     monkeypatch.setattr(tagging_module, "date_article", lambda a, *rest: tagged.append(a.slug) or real(a, *rest))
+    monkeypatch.setattr(tagging_module, "FORK_FEW", False)  # tagged in this process, to be counted
     return tagged
 
 

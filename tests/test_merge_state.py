@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 from datetime import date
 
 import pytest
@@ -163,15 +164,30 @@ def test_front_matter_actor_reaches_other_articles_entries(wire):
     assert next(e for e in events if e["sources"][0]["article"] == "c")["actors"] == ["Central Bank of Russia"]
 
 
-def test_partners_found_in_two_processes_give_the_same_merge(monkeypatch):
-    records = [record(f"a{i}", f"k{i}", [(VALUES[(i + j) % len(VALUES)], SENTENCES[(i * j) % len(SENTENCES)]) for j in range(4)]) for i in range(30)]
-    one = merge_state(records, ())
-    forks: list[int] = []
-    real = merge_state_module.Forked
-    monkeypatch.setattr(merge_state_module, "PARALLEL_EVENTS", 10)
-    monkeypatch.setattr(merge_state_module, "Forked", lambda fn: forks.append(1) or real(fn))
-    two = merge_state(records, (), processes=2)
-    assert forks == [1]
-    assert shown(two.timeline()) == shown(one.timeline()) and two.tokens() == one.tokens()
-    assert {k: set(v) for k, v in two.partners.items()} == {k: set(v) for k, v in one.partners.items()}
-    assert any(len(e.sources) > 1 for e in one.timeline().entries)
+def test_partners_found_in_two_processes_give_the_same_merge(tmp_path):
+    # In a fresh interpreter: a process with other threads (this session may have some) never forks.
+    import subprocess
+    import sys
+
+    script = tmp_path / "two.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_merge_state import *\n"
+        "import timeline.merge_state as m\n"
+        "records = [record(f'a{i}', f'k{i}', [(VALUES[(i + j) % len(VALUES)], SENTENCES[(i * j) % len(SENTENCES)]) for j in range(4)]) for i in range(30)]\n"
+        "one = merge_state(records, ())\n"
+        "forks = []\n"
+        "real = m.Forked\n"
+        "m.PARALLEL_EVENTS = 10\n"
+        "m.Forked = lambda fn: forks.append(1) or real(fn)\n"
+        "two = merge_state(records, (), processes=2)\n"
+        "assert forks == [1], forks\n"
+        "assert shown(two.timeline()) == shown(one.timeline()) and two.tokens() == one.tokens()\n"
+        "assert {k: set(v) for k, v in two.partners.items()} == {k: set(v) for k, v in one.partners.items()}\n"
+        "assert any(len(e.sources) > 1 for e in one.timeline().entries)\n"
+        "print('ok')\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

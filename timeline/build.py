@@ -40,6 +40,7 @@ from timeline.output import OutputError, SiteWriter, check_output_dir, clean_lef
 from timeline.problems import ContentError, Problem, count, display_path, is_utf8_name, os_path, path_text
 from timeline import render
 from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, newest_first, render_part, sitemap
+from timeline import tagging
 from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_one, tag_stream, warm_up
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
@@ -147,6 +148,8 @@ class _Scan:
     seen: dict[str, FileSeen | None] = field(default_factory=dict)  # unchanged bytes, file touched
     failed: dict[str, Problem] = field(default_factory=dict)
     tagged: int = 0
+    # Articles being tagged in a forked child: (the child, the jobs, rel and seen of each job key).
+    pending: tuple[Forked, list[TagJob], dict[str, str], dict[str, FileSeen | None]] | None = None
 
 
 def with_features(record: TaggedArticle) -> TaggedArticle:
@@ -247,7 +250,17 @@ def _scan(
         if progress:
             progress("tagging", done, len(jobs))
 
-    for outcome in tag_stream(jobs, executor, pool, on_done=tagged):
+    scan.tagged = len(jobs)
+    if pool is None and 0 < len(jobs) < POOL_THRESHOLD and tagging.FORK_FEW and executor.kind == "process" and executor.workers > 1 and can_fork():
+        # A few articles: a forked child tags them (and compiles the tagger's grammar, a fixed
+        # cost of every process that tags) while this process loads the cache (_finish_scan).
+        scan.pending = (Forked(lambda: [tag_one(job) for job in jobs]), jobs, rel_of, seen_of)
+        return
+    _take_outcomes(scan, store, tag_stream(jobs, executor, pool, on_done=tagged), rel_of, seen_of)
+
+
+def _take_outcomes(scan: _Scan, store: DiskStore, outcomes, rel_of: dict[str, str], seen_of: dict[str, FileSeen | None]) -> None:
+    for outcome in outcomes:
         rel = rel_of[outcome.job_key]
         if outcome.problem is not None:
             scan.failed[rel] = outcome.problem
@@ -259,7 +272,19 @@ def _scan(
             store.put_article(outcome.job_key, outcome.dated)
         assert outcome.summary is not None
         scan.fresh[rel] = replace(with_features(outcome.summary), seen=seen_of.get(outcome.job_key))
-    scan.tagged = len(jobs)
+
+
+def _finish_scan(scan: _Scan, store: DiskStore) -> None:
+    """Take the outcomes of articles tagged in a forked child (tag them here if it failed)."""
+    if scan.pending is None:
+        return
+    child, jobs, rel_of, seen_of = scan.pending
+    scan.pending = None
+    try:
+        outcomes = child.result()
+    except Exception:  # the child died or its result did not come back: tag here
+        outcomes = [tag_one(job) for job in jobs]
+    _take_outcomes(scan, store, outcomes, rel_of, seen_of)
 
 
 def usable_articles(config: SiteConfig, scan: _Scan, stamps: dict[str, ArticleStamp], problems: list[Problem]) -> list[str]:
@@ -379,6 +404,13 @@ def _build(
         problems.append(Problem("executor", str(e)))
         return result
 
+    if scan.pending is not None:
+        # While the child tags: load what this build will need (it loads nothing else meanwhile).
+        if cache.index is None:
+            cache.index = store.load_index()
+        if cache.merge is None:
+            cache.merge = store.load_merge()
+        _finish_scan(scan, store)
     present = [rel for rel in scan.order if rel not in scan.failed]
     if scan.fresh or scan.seen or set(present) != set(cache.stamps):
         index = cache.index if cache.index is not None else store.load_index()

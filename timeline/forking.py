@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable
 from typing import Any
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork")
+    """Only a process with one thread forks: a thread's locks (imports, output) would stay held
+    in the child forever (``timeline serve`` builds beside its server and watcher threads)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 class Forked:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # imported when tagging: a build with nothing to tag needs no
     from timeline.events import Event
 
 EXECUTORS = ("process", "dask")
+# Tag the few articles of a small rebuild in a forked child, while the build loads its cache.
+FORK_FEW = True
 # Fewer changed articles than this are tagged in this process: starting workers costs more.
 POOL_THRESHOLD = 24
 BATCH_SIZE = 8
