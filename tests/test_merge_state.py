@@ -191,3 +191,30 @@ def test_partners_found_in_two_processes_give_the_same_merge(tmp_path):
     repo = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_events_file_edits_merge_again_like_a_fresh_build(site, tmp_path):
+    import shutil
+
+    import test_manual_events as manual
+
+    site.add("train.md", manual.ARTICLE)
+    site.add("events.yaml", manual.EVENTS_FILE)
+    build_site(site.config())
+    # The events file gains an event naming a new actor, and loses the week of talks.
+    edited = manual.EVENTS_FILE.split("- date: 2022-W08")[0] + (
+        "- date: 2023-09-12\n  title: The train crosses into Russia\n  actors: [Khasan Border Post]\n"
+        "  sources:\n    - title: Border desk\n"
+    )
+    site.add("events.yaml", edited)
+    again = build_site(site.config(), ArticleCache())
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site.content, fresh / "content")
+    from timeline.config import load_config
+
+    scratch = build_site(load_config(fresh, today=date(2026, 11, 28)))
+    assert shown(again.timeline) == shown(scratch.timeline)
+    assert json.loads((site.output / "events.json").read_text()) == json.loads((fresh / "output" / "events.json").read_text())
+    crossing = [e for e in again.timeline.entries if e.value == "2023-09-12"]
+    assert any("Khasan Border Post" in [a.name for a in e.actors] for e in crossing)
+    assert not [e for e in again.timeline.entries if e.value == "2022-W08"]

@@ -22,11 +22,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from timeline.actors import ActorIndex, ActorName, default_index
+from timeline.actors import Actor, ActorIndex, ActorName, default_index, slugify
 from timeline.cache import TaggedArticle
+from timeline.events import Event
 from timeline.forking import Forked, can_fork
 from timeline.chronology import (
     Entry,
+    EventFeatures,
     Timeline,
     _entry,
     _is_loose,
@@ -90,8 +92,15 @@ def merge_fingerprint(names: tuple[ActorName, ...]) -> str:
 class _Events:
     """The site's events by reference, each profiled when first asked for."""
 
-    def __init__(self, records: list[TaggedArticle], names: tuple[ActorName, ...]):
-        self.records = {record.key: record for record in records}
+    def __init__(self, records: list[TaggedArticle], names: tuple[ActorName, ...], standalone: tuple[Event, ...] = ()):
+        self.events: dict[str, tuple[Event, ...]] = {record.key: record.events for record in records}
+        fingerprint = features_fingerprint()
+        self.features: dict[str, tuple[EventFeatures, ...]] = {
+            r.key: r.features for r in records if len(r.features) == len(r.events) and r.features_fp == fingerprint
+        }
+        if standalone:
+            # The events file's events, under a key of their own content.
+            self.events["events-file:" + hashlib.sha256(repr(standalone).encode()).hexdigest()] = standalone
         self.names = names
         strings = sorted({s.strip() for n in names for s in (n.name, *n.aliases) if s.strip()}, key=len, reverse=True)
         # A sentence without any of the site's own names has the actors every site finds in it.
@@ -100,22 +109,32 @@ class _Events:
         self._profiles: dict[EventRef, _Profile] = {}
 
     def refs(self) -> list[EventRef]:
-        return [(key, i) for key, record in self.records.items() for i in range(len(record.events))]
+        return [(key, i) for key, events in self.events.items() for i in range(len(events))]
 
-    def event(self, ref: EventRef):
-        return self.records[ref[0]].events[ref[1]]
+    def event(self, ref: EventRef) -> Event:
+        return self.events[ref[0]][ref[1]]
+
+    def _site(self) -> ActorIndex:
+        if self._site_index is None:
+            self._site_index = ActorIndex.for_site(self.names)
+        return self._site_index
 
     def profile(self, ref: EventRef) -> _Profile:
         found = self._profiles.get(ref)
         if found is None:
-            record = self.records[ref[0]]
-            event = record.events[ref[1]]
-            if self.site_names is not None and self.site_names.search(event.mention.sentence):
-                if self._site_index is None:
-                    self._site_index = ActorIndex.for_site(self.names)
-                found = _profile(replace(event, actors=self._site_index.find(event.mention.sentence)))
-            elif len(record.features) == len(record.events) and record.features_fp == features_fingerprint():
-                found = profile_of(event, record.features[ref[1]])
+            event = self.events[ref[0]][ref[1]]
+            features = self.features.get(ref[0])
+            if event.named_actors:  # an event written by hand names its actors
+                actors = self._site()
+                named = (
+                    actors.names.get(name) or actors.by_slug.get(slugify(name)) or Actor(name, slugify(name))
+                    for name in event.named_actors
+                )
+                found = _profile(replace(event, actors=tuple(dict.fromkeys(named))))
+            elif self.site_names is not None and self.site_names.search(event.mention.sentence):
+                found = _profile(replace(event, actors=self._site().find(event.mention.sentence)))
+            elif features is not None:
+                found = profile_of(event, features[ref[1]])
             else:
                 found = profile_of(event, event_features(event, default_index()))
             self._profiles[ref] = found
@@ -128,12 +147,15 @@ def merge_state(
     previous: MergeState | None = None,
     full_merge_share: float = FULL_MERGE_SHARE,
     processes: int = 1,
+    standalone: tuple[Event, ...] = (),
 ) -> MergeState:
-    """The merge of the events of ``records``, reusing ``previous`` where nothing it depends on
-    changed. ``processes``: with 2 or more, a large merge finds partners in two processes."""
-    names = site_actor_names(records, site_actors)
+    """The merge of the events of ``records`` and ``standalone`` ones (the events file's),
+    reusing ``previous`` where nothing it depends on changed. ``processes``: with 2 or more, a
+    large merge finds partners in two processes."""
+    named = {name for r in records for e in r.events for name in e.named_actors} | {n for e in standalone for n in e.named_actors}
+    names = site_actor_names(records, site_actors) + tuple(ActorName(name) for name in sorted(named))
     fingerprint = merge_fingerprint(names)
-    events = _Events(records, names)
+    events = _Events(records, names, standalone)
     current = events.refs()
     if previous is not None and previous.fingerprint == fingerprint:
         before = {ref for cluster in previous.clusters for ref in cluster.members}
