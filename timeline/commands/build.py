@@ -27,7 +27,7 @@ from timeline.commands.options import load_site_config, site_options
 )
 def build(content, output, config_file, base_url, keep_going, jobs, executor, scheduler, strict) -> None:
     """Build the site into the output folder."""
-    from timeline.build import build_site
+    from timeline.build import write_without_errors, build_site
     from timeline.progress import ProgressLine, wanted
     from timeline.tagging import ExecutorSpec
 
@@ -36,7 +36,7 @@ def build(content, output, config_file, base_url, keep_going, jobs, executor, sc
     config = load_site_config(content, output, config_file, base_url)
     progress = ProgressLine(sys.stderr) if wanted(sys.stderr) else None
     try:
-        result = build_site(config, executor=ExecutorSpec(executor, jobs, scheduler), progress=progress, strict=strict)
+        result = build_site(config, executor=ExecutorSpec(executor, jobs, scheduler), progress=progress, write_if=write_without_errors if strict else None)
     finally:
         if progress:
             progress.close()
