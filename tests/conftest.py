@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,25 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def element_text(page: str, tag: str) -> str:
+    """The text of the first ``tag`` element of an HTML page, character references decoded."""
+
+    class Text(HTMLParser):
+        inside, done, text = False, False, ""
+
+        def handle_starttag(self, name, attrs):
+            self.inside = name == tag and not self.done
+
+        def handle_endtag(self, name):
+            if self.inside and name == tag:
+                self.inside, self.done = False, True
+
+        def handle_data(self, data):
+            if self.inside:
+                self.text += data
+
+    parser = Text(convert_charrefs=True)
+    parser.feed(page)
+    return parser.text

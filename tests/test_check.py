@@ -5,7 +5,7 @@ import json
 import pytest
 from test_cli import run
 
-from timeline.build import build_site
+from timeline.build import never_write, build_site
 from timeline.review import Finding, review
 
 ARTICLES = {
@@ -33,7 +33,7 @@ def checked(site):
         site.add(name, text)
     site.add("broken.md", BROKEN)
     config = site.config()
-    result = build_site(config, write=False)
+    result = build_site(config, write_if=never_write)
     assert not site.output.exists()  # check writes no site
     return review(config, result)
 
@@ -85,7 +85,7 @@ def test_each_finding_with_place_and_sentence(checked):
 def test_sure_dates_and_overrides_raise_nothing(site):
     site.add("fine.md", "---\ntitle: Fine\ndate: 2023-09-12\n---\nKim left Pyongyang on Sunday, Sept. 10, 2023. He meets [Friday](date:2023-09-15) talks.\n")
     config = site.config()
-    assert review(config, build_site(config, write=False)) == []
+    assert review(config, build_site(config, write_if=never_write)) == []
 
 
 def test_check_command_exit_status_and_json(site):

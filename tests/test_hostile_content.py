@@ -26,6 +26,7 @@ import icalendar
 import pytest
 import yaml
 
+from conftest import element_text
 from static_host import StaticHost
 from timeline.build import build_site
 
@@ -252,22 +253,7 @@ def test_payloads_stay_text(hostile_site):
     for i, payload in enumerate(PAYLOADS):
         text = (output / "articles" / f"payload-{i:02d}" / "index.html").read_text(encoding="utf-8")
 
-        class Title(HTMLParser):
-            inside, title = False, ""
-
-            def handle_starttag(self, tag, attrs):
-                self.inside = tag == "h1"
-
-            def handle_endtag(self, tag):
-                self.inside = False
-
-            def handle_data(self, data):
-                if self.inside:
-                    self.title += data
-
-        parser = Title(convert_charrefs=True)
-        parser.feed(text)
-        assert parser.title == f"{payload} title {i}"
+        assert element_text(text, "h1") == f"{payload} title {i}"
 
 
 def test_exports_parse_and_carry_no_script(hostile_site):

@@ -6,31 +6,14 @@ import json
 import os
 import shutil
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from conftest import element_text
 from timeline import cache as cache_module
 from timeline import tagging as tagging_module
 from timeline.build import ArticleCache, build_site
-
-
-class Titles(HTMLParser):
-    def __init__(self, text: str):
-        super().__init__()
-        self.title, self._in = "", False
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        self._in = tag == "title"
-
-    def handle_endtag(self, tag):
-        self._in = False
-
-    def handle_data(self, data):
-        if self._in:
-            self.title += data
 
 
 def article(title: str, day: str | None, body: str) -> str:
@@ -106,7 +89,7 @@ def test_page_settings_re_render_without_re_tagging(three, counted):
     html_pages = list(three.output.rglob("*.html"))
     assert len(html_pages) >= 4 and result.pages_written >= len(html_pages)  # every page carries the title
     for page in ["index.html", "articles/a/index.html"]:
-        assert "Renamed site" in Titles((three.output / page).read_text()).title
+        assert "Renamed site" in element_text((three.output / page).read_text(), "title")
 
 
 def test_today_invalidates_only_undated_articles(three, counted):
@@ -481,4 +464,4 @@ def test_serve_style_cache_keeps_the_theme_until_a_theme_file_changes(three):
     (theme / "article.html").write_text('{% extends "base.html" %}{% block title %}Custom {{ article.title }}{% endblock %}')
     build_site(three.config(), cache)
     assert cache.theme(three.config().theme_dir) is not kept
-    assert Titles((three.output / "articles" / "b" / "index.html").read_text()).title == "Custom Beta"
+    assert element_text((three.output / "articles" / "b" / "index.html").read_text(), "title") == "Custom Beta"

@@ -53,6 +53,20 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none 
 Progress = Callable[[str, int, int], None]
 
 
+# Whether to write the site, given the problems found in the content.
+WritePolicy = Callable[[list[Problem]], bool]
+
+
+def never_write(problems: list[Problem]) -> bool:
+    """Read, tag and merge only (``timeline check``)."""
+    return False
+
+
+def write_without_errors(problems: list[Problem]) -> bool:
+    """Write only when the content has no error (``timeline build --strict``)."""
+    return not any(p.severity == "error" for p in problems)
+
+
 class BuildResult:
     """What a build did. ``articles`` and ``timeline`` are computed on first use when the build
     itself did not need them (nothing changed)."""
@@ -342,17 +356,15 @@ def build_site(
     *,
     executor: ExecutorSpec | None = None,
     progress: Progress | None = None,
-    write: bool = True,
-    strict: bool = False,
-    write_if: Callable[[list[Problem]], bool] | None = None,
+    write_if: WritePolicy | None = None,
 ) -> BuildResult:
     """Build the whole site. Pass the same ``cache`` to successive builds of one process; between
     processes, the disk cache in ``.timeline-cache/`` makes rebuilds incremental.
 
-    ``write=False`` reads and tags everything (``result.articles``, ``result.timeline``) but writes
-    no output; ``strict=True`` writes nothing when the content has any error. ``write_if`` is asked,
-    with the problems found in the content, whether to render and write the site; when it says no,
-    the site in the output folder stays as it is (``site_written`` False)."""
+    ``write_if`` is asked, with the problems found in the content, whether to render and write the
+    site; when it says no, everything is still read and tagged (``result.articles``,
+    ``result.timeline``) and the output folder stays as it is (``site_written`` False). See
+    ``never_write`` and ``write_without_errors``."""
     started = time.perf_counter()
     # The cyclic garbage collector would scan the cached index and the merged timeline (a few
     # million objects, none in a cycle) again and again while pages are made: a fifth of a small
@@ -360,9 +372,7 @@ def build_site(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        if write:
-            clean_leftovers(config.output_dir)  # what a killed earlier build left
-        result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write, strict, write_if)
+        result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write_if)
     finally:
         if collecting:
             gc.enable()
@@ -375,9 +385,7 @@ def _build(
     cache: ArticleCache,
     executor: ExecutorSpec | None,
     progress: Progress | None,
-    write: bool = True,
-    strict: bool = False,
-    write_if: Callable[[list[Problem]], bool] | None = None,
+    write_if: WritePolicy | None = None,
 ) -> BuildResult:
     result = BuildResult()
     problems = result.problems
@@ -421,7 +429,7 @@ def _build(
                 index[rel] = replace(index[rel], seen=seen)
         if any(record is None for record in index.values()):  # stamps without index entries: retag all
             cache.stamps, cache.index = {}, {}
-            return _build(config, cache, executor, progress, write, strict, write_if)
+            return _build(config, cache, executor, progress, write_if)
         cache.index, cache.stamps = index, stamps_of(index)
         store.save_index(index)
         store.keep_only({record.key for record in index.values()})
@@ -461,12 +469,9 @@ def _build(
         return dated
 
     result._load_article = load
-    if not write:
-        return result
-    if strict and result.errors:
-        return result  # the site in place stays as it is
     if write_if is not None and not write_if(problems):
-        return result
+        return result  # the site in place stays as it is
+    clean_leftovers(config.output_dir)  # what a killed earlier build left
 
     output_dir = config.output_dir.resolve()
     try:

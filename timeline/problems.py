@@ -17,12 +17,7 @@ class Problem:
     kind: str = ""  # what it is about, for `timeline check`: "override", "inferred-date", ...
 
     def __str__(self) -> str:
-        place = self.path
-        if self.line is not None:
-            place += f":{self.line}"
-            if self.column is not None:
-                place += f":{self.column}"
-        return f"{place}: {self.message}"
+        return f"{place(self.path, self.line, self.column)}: {self.message}"
 
 
 class ContentError(Exception):
@@ -73,3 +68,10 @@ def os_path(text: str) -> str:
 def count(n: int, noun: str) -> str:
     """``n`` and the noun, plural unless ``n`` is 1: "1 warning", "2 warnings"."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def place(path: str, line: int | None = None, column: int | None = None) -> str:
+    """``file:line:column`` as far as each is known."""
+    if line is None:
+        return path
+    return f"{path}:{line}" if column is None else f"{path}:{line}:{column}"

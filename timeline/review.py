@@ -32,7 +32,7 @@ from timeline.dating import DatedArticle
 from timeline.document import source_places
 from timeline.events import EVENT_TYPES, Mention, sentence_bounds
 from timeline.manual import EVENTS_FILE
-from timeline.problems import display_path
+from timeline.problems import display_path, place
 from timeline.tagger.values import value_span
 
 LOW_CONFIDENCE = 0.75  # below this, a reading is worth a look (a weekday with no tense cue is 0.6)
@@ -53,12 +53,7 @@ class Finding:
 
     @property
     def place(self) -> str:
-        place = self.path
-        if self.line is not None:
-            place += f":{self.line}"
-            if self.column is not None:
-                place += f":{self.column}"
-        return place
+        return place(self.path, self.line, self.column)
 
     def __str__(self) -> str:
         return f"{self.place}: {self.kind}: {self.message}"

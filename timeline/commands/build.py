@@ -32,7 +32,7 @@ def build(content, output, config_file, base_url, keep_going, jobs, executor, sc
     # The process ends after the build: cyclic garbage collection, which would scan the build's
     # millions of long-lived objects over and over, is not worth running.
     gc.disable()
-    from timeline.build import build_site
+    from timeline.build import write_without_errors, build_site
     from timeline.progress import ProgressLine, wanted
     from timeline.tagging import ExecutorSpec
 
@@ -41,7 +41,7 @@ def build(content, output, config_file, base_url, keep_going, jobs, executor, sc
     config = load_site_config(content, output, config_file, base_url)
     progress = ProgressLine(sys.stderr) if wanted(sys.stderr) else None
     try:
-        result = build_site(config, executor=ExecutorSpec(executor, jobs, scheduler), progress=progress, strict=strict)
+        result = build_site(config, executor=ExecutorSpec(executor, jobs, scheduler), progress=progress, write_if=write_without_errors if strict else None)
     finally:
         if progress:
             progress.close()

@@ -25,12 +25,12 @@ def check(content, output, config_file, base_url, output_format, jobs) -> None:
     """Review the site: inferred publication dates, uncertain or unresolved dates, past events
     dated in the future, unused overrides, disputed events and content errors. Writes no site.
     Exits with status 1 when there are errors (warnings alone: 0)."""
-    from timeline.build import build_site
+    from timeline.build import never_write, build_site
     from timeline.review import counts, review
     from timeline.tagging import ExecutorSpec
 
     config = load_site_config(content, output, config_file, base_url)
-    result = build_site(config, executor=ExecutorSpec("process", jobs), write=False)
+    result = build_site(config, executor=ExecutorSpec("process", jobs), write_if=never_write)
     findings = review(config, result)
     errors, warnings = counts(findings)
     if output_format == "json":
