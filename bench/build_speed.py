@@ -5,7 +5,8 @@
 For each N, the first N silver stories become a content folder (``bench/corpus.py``) and are built:
   timeline cold        no cache, no previous output
   timeline unchanged   again, nothing changed
-  timeline one-changed again, one article edited
+  timeline one-changed again, one article edited (the first rebuild after the cold build)
+  timeline next-change the same article edited again (an editor's next save)
   pelican              full build, default theme, feeds off, relative URLs, no content cache
   hugo                 full build, two minimal templates
 Every run is a fresh process, measured from outside: wall seconds, CPU seconds (user + system,
@@ -135,7 +136,7 @@ def bench_size(root: Path, n: int, runs: int, jobs: int | None) -> dict[str, dic
     sites = write_sites(root / f"n{n}", n)
     ours = sites["timeline"]
     build = [sys.executable, "-m", "timeline", "build"] + (["--jobs", str(jobs)] if jobs else [])
-    results: dict[str, list[dict]] = {k: [] for k in ("cold", "unchanged", "one-changed", "pelican", "hugo")}
+    results: dict[str, list[dict]] = {k: [] for k in ("cold", "unchanged", "one-changed", "next-change", "pelican", "hugo")}
     edited = next(iter(sorted((ours / "content").glob("*.md"))))
     original = edited.read_text(encoding="utf-8")
     for i in range(runs):
@@ -145,6 +146,9 @@ def bench_size(root: Path, n: int, runs: int, jobs: int | None) -> dict[str, dic
         results["unchanged"].append(measure(ours, build, ours / "output"))
         edited.write_text(original + f"\nThe talks resumed on Monday, run {i}.\n", encoding="utf-8")
         results["one-changed"].append(measure(ours, build, ours / "output"))
+        # The editor's next save: the same article again, after a first rebuild.
+        edited.write_text(original + f"\nThe talks resumed on Tuesday, run {i}.\n", encoding="utf-8")
+        results["next-change"].append(measure(ours, build, ours / "output"))
         edited.write_text(original, encoding="utf-8")
         shutil.rmtree(sites["pelican"] / "output", ignore_errors=True)
         results["pelican"].append(

@@ -211,6 +211,7 @@ def test_cache_retags_only_changed_articles(site, monkeypatch):
     tagged: list[str] = []
     real = tagging_module.date_article
     monkeypatch.setattr(tagging_module, "date_article", lambda a, *rest: tagged.append(a.slug) or real(a, *rest))
+    monkeypatch.setattr(tagging_module, "FORK_FEW", False)  # tagged in this process, to be counted
     build_site(site.config(), cache)
     assert tagged == []
     site.add("b.md", "---\ntitle: B\ndate: 2006-10-14\n---\nThe vote came on Friday.")

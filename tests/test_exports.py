@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline.build import build_site
 
@@ -260,6 +262,15 @@ def test_output_does_not_depend_on_hash_order(site, tmp_path):
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0].keys() == outputs[1].keys()
     assert [k for k in outputs[0] if outputs[0][k] != outputs[1][k]] == []
+
+
+def test_icalendar_written_event_by_event_is_the_calendar_icalendar_writes(built):
+    """events.ics is put together from one piece per entry (so rebuilds reuse them): the result is
+    byte for byte what the icalendar package writes for the whole calendar."""
+    data = (built / "events.ics").read_bytes()
+    calendar = icalendar.Calendar.from_ical(data)
+    assert len(calendar.walk("VEVENT")) == 3
+    assert calendar.to_ical() == data
 
 
 def test_csv_cells_never_run_as_spreadsheet_formulas(site):

@@ -26,6 +26,7 @@ def counted(monkeypatch):
     tagged: list[str] = []
     real = tagging_module.date_article
     monkeypatch.setattr(tagging_module, "date_article", lambda a, *rest: tagged.append(a.slug) or real(a, *rest))
+    monkeypatch.setattr(tagging_module, "FORK_FEW", False)  # tagged in this process, to be counted
     return tagged
 
 
@@ -214,6 +215,239 @@ def test_files_untouched_since_the_last_build_are_not_read(three, monkeypatch):
     os.utime(three.content / "b.md", (old, old))
     result = build_site(three.config())
     assert opened == ["b.md"] and result.articles_tagged == 1
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def fresh_build(site, tmp_path: Path) -> dict[str, bytes]:
+    """The site built from nothing, elsewhere: what the output folder must equal."""
+    copy = tmp_path / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site.content, copy / "content")
+    from timeline.config import load_config
+
+    build_site(load_config(copy, today=date(2026, 11, 28)))
+    return tree(copy / "output")
+
+
+def spare_of(site) -> Path:
+    (found,) = (site.root / ".timeline-cache").glob("spare-*")
+    return found
+
+
+def test_kept_replaced_site_makes_the_next_site_exactly(three, tmp_path):
+    build_site(three.config())
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config())
+    spare = spare_of(three)
+    assert (spare / "articles" / "a" / "index.html").is_file()  # the replaced site, kept
+    # Someone drops a file into the output folder, and edits one inside the kept site.
+    (three.output / "stray.txt").write_text("not ours")
+    (three.output / "articles" / "a" / "notes").mkdir()
+    (three.output / "articles" / "a" / "notes" / "stray.txt").write_text("not ours either")
+    (three.output / "2006" / "stray.txt").write_text("nor this")
+    (spare / "articles" / "c" / "index.html").unlink()
+    (spare / "articles" / "c" / "index.html").write_text("tampered")
+    three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
+    (three.content / "c.md").unlink()
+    build_site(three.config())
+    assert tree(three.output) == fresh_build(three, tmp_path)
+    three.add("d.md", article("Delta", "2023-09-20", "The summit closed on Sept. 19, 2023."))
+    build_site(three.config())
+    build_site(three.config())  # nothing changed
+    assert not [path for path in tree(three.output) if "stray" in path]
+    assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_unchanged_files_need_no_work_with_a_kept_site(three, monkeypatch):
+    build_site(three.config())
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config())
+    three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
+    from timeline import output
+
+    placed: list[str] = []
+    keep, write = output._keep, output._write_new
+    monkeypatch.setattr(output, "_keep", lambda old, target: placed.append(target.parent.name) or keep(old, target))
+    monkeypatch.setattr(output, "_write_new", lambda target, data: placed.append(target.parent.name) or write(target, data))
+    build_site(three.config())
+    # b's page changed in the build before: it is linked again. c's page is in place already.
+    assert "b" in placed and "a" in placed and "c" not in placed
+
+
+def test_build_killed_while_using_the_kept_site_leaves_the_site(three, monkeypatch, tmp_path):
+    build_site(three.config())
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config())
+    before = tree(three.output)
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Thursday."))
+    from timeline import render
+
+    def broken(renderer, site):
+        yield render.OutputFile("partial.html", b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "PRODUCERS", render.PRODUCERS[:2] + (broken,))
+    with pytest.raises(KeyboardInterrupt):
+        build_site(three.config())
+    assert tree(three.output) == before
+    monkeypatch.undo()
+    build_site(three.config())
+    assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_unchanged_entries_are_not_made_again(three, monkeypatch):
+    three.add("d.md", article("Delta", "2023-09-20", "The summit closed on Sept. 19, 2023. Talks resume on Sept. 25, 2023."))
+    build_site(three.config())
+    from timeline import exports
+
+    made: list[str] = []
+    real = exports.event_document
+    monkeypatch.setattr(exports, "event_document", lambda entry: made.append(entry.id) or real(entry))
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    result = build_site(three.config())
+    # events.json is written again, from the old lines of every entry but b's.
+    assert len(made) == 1 and len(result.timeline.entries) >= 4
+    events = json.loads((three.output / "events.json").read_text())["events"]
+    assert [e["id"] for e in events] == [e.id for e in result.timeline.entries]
+
+
+def test_theme_change_makes_every_entry_again(three, tmp_path):
+    build_site(three.config())
+    from timeline.theme_files import DEFAULT_THEME
+
+    theme = three.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    original = (DEFAULT_THEME / "templates" / "_entry.html").read_text()
+    (theme / "_entry.html").write_text(original.replace('<h3 class="event-title">', '<h3 class="event-title mine">'))
+    (three.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    build_site(three.config())
+    for page in ["index.html", "2006/index.html", "2023/index.html"]:
+        text = (three.output / page).read_text()
+        assert text.count('class="event-title mine"') == text.count('class="event-title')
+
+
+def test_only_changed_entries_are_rendered_again(three, monkeypatch):
+    from timeline import render
+    from timeline.theme_files import DEFAULT_THEME
+
+    rendered: list[str] = []
+    real_init = render.Theme.__init__
+
+    def counting_theme(self, user_theme, *rest):
+        real_init(self, user_theme, *rest)
+        self.env.globals["counted"] = lambda entry_id: rendered.append(entry_id) or ""
+
+    monkeypatch.setattr(render.Theme, "__init__", counting_theme)
+    theme = three.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    original = (DEFAULT_THEME / "templates" / "_entry.html").read_text()
+    (theme / "_entry.html").write_text(original.replace('<h3 class="event-title">', '{{ counted(entry.id) }}<h3 class="event-title">'))
+    (three.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    first = build_site(three.config())
+    assert set(rendered) == {e.id for e in first.timeline.entries}
+    rendered.clear()
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    second = build_site(three.config())
+    changed = {e.id for e in second.timeline.entries if any(m.article == "b" for m in e.sources)}
+    assert rendered and set(rendered) <= changed
+    # The 2023 section was kept whole last time; now c changes: a's entries still come from before.
+    rendered.clear()
+    three.add("c.md", article("Gamma", None, "The summit opened on Monday, Sept. 11, 2023 in Vladivostok."))
+    third = build_site(three.config())
+    changed = {e.id for e in third.timeline.entries if any(m.article == "c" for m in e.sources)}
+    assert rendered and set(rendered) <= changed
+
+
+def test_pieces_recorded_for_another_state_of_a_file_are_not_used(three, tmp_path):
+    build_site(three.config())
+    (pieces,) = (three.root / ".timeline-cache").glob("output-*.pieces")
+    stale = pieces.read_bytes()
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config(), ArticleCache())
+    pieces.write_bytes(stale)  # as if the build before had been killed before recording its pieces
+    three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
+    build_site(three.config(), ArticleCache())
+    assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_small_changes_save_only_the_changed_records(three, tmp_path, monkeypatch):
+    build_site(three.config())
+    (folder,) = (three.root / ".timeline-cache").glob("tagged-*")
+    whole = {name: (folder / name).stat().st_mtime_ns for name in ("index.pickle", "merge.pickle")}
+    for day in ("Friday", "Thursday", "Wednesday"):
+        three.add("b.md", article("Beta", "2006-10-14", f"The vote came on {day}."))
+        last = ArticleCache()  # a new process each time: only the disk cache
+        build_site(three.config(), last)
+    assert {name: (folder / name).stat().st_mtime_ns for name in whole} == whole
+    from timeline.cache import DiskStore, tagging_fingerprint
+
+    store = DiskStore.open(three.root, tagging_fingerprint())
+    assert store.load_index() == last.index
+    assert sorted(c.token for c in store.load_merge().clusters) == sorted(c.token for c in last.merge.clusters)
+    assert (folder / "index-changes.pickle").is_file() and (folder / "merge-changes.pickle").is_file()
+    assert tree(three.output) == fresh_build(three, tmp_path)
+    again = build_site(three.config(), ArticleCache())
+    assert again.articles_tagged == 0 and again.pages_written == 0
+    assert {e.value for e in again.timeline.entries} >= {"2006-10-11"}
+    # Past the limit the whole index is written again, and the changes file goes.
+    from timeline.cache import DiskStore
+
+    monkeypatch.setattr(DiskStore, "CHANGES_LIMIT", 0)
+    three.add("a.md", article("Alpha", "2023-09-13", "The talks were held on Sept. 14, 2023."))
+    build_site(three.config(), ArticleCache())
+    assert (folder / "index.pickle").stat().st_mtime_ns != whole["index.pickle"]
+    assert not (folder / "index-changes.pickle").exists() and not (folder / "merge-changes.pickle").exists()
+    assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_a_manifest_of_an_older_version_is_no_use_and_no_error(three, tmp_path):
+    import pickle
+
+    from timeline.cache import OutputManifest
+
+    build_site(three.config())
+    path = OutputManifest.path(three.root, three.output)
+    old = pickle.loads(path.read_bytes())
+    del old.__dict__["spare_folders"]  # as a version without the field wrote it
+    path.write_bytes(pickle.dumps(old))
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    result = build_site(three.config(), ArticleCache())
+    assert result.site_written and not result.errors
+    assert tree(three.output) == fresh_build(three, tmp_path)
+
+
+def test_an_article_page_follows_its_entry_when_another_article_joins_it(site, tmp_path):
+    train = "Kim Jong Un's armoured train crossed the border into Russia on Tuesday, Russian media said."
+    site.add("late.md", article("Late", "2023-09-14", train.replace("Tuesday", "Sept. 12")))
+    site.add("other.md", article("Other", "2023-09-10", "The central bank raised rates on Friday."))
+    build_site(site.config())
+    before = (site.output / "articles" / "late" / "index.html").read_text()
+    # An earlier report of the same crossing: the entry's first source, and so its id, changes.
+    site.add("early.md", article("Early", "2023-09-13", train.replace("Tuesday", "Sept. 12")))
+    result = build_site(site.config(), ArticleCache())
+    (entry,) = [e for e in result.timeline.entries if len(e.sources) == 2]
+    page = (site.output / "articles" / "late" / "index.html").read_text()
+    assert page != before and f"#{entry.id}" in page
+    assert tree(site.output) == fresh_build(site, tmp_path)
+
+
+def test_the_first_site_leaves_a_spare_for_the_next_build(three, tmp_path, monkeypatch):
+    build_site(three.config())
+    spare = spare_of(three)
+    site_files = files_of(three.output)
+    assert {rel: st.st_ino for rel, st in files_of(spare).items()} == {rel: st.st_ino for rel, st in site_files.items()}
+    from timeline import output
+
+    made: list[str] = []
+    real = output._make_folder
+    monkeypatch.setattr(output, "_make_folder", lambda staging, folder: made.append(folder) or real(staging, folder))
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    build_site(three.config())
+    assert made == []  # every folder was there already
+    assert tree(three.output) == fresh_build(three, tmp_path)
 
 
 def test_serve_style_cache_keeps_the_theme_until_a_theme_file_changes(three):

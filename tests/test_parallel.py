@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,10 +43,16 @@ def reference(tmp_path: Path) -> dict[str, bytes]:
     return site_bytes(ref / "output")
 
 
-def test_process_pool_builds_the_same_site(site, tmp_path):
+def test_process_pool_builds_the_same_site(site, tmp_path, monkeypatch):
+    from timeline.cache import DiskStore
+
     many(site)
+    stored_here: list[str] = []
+    real = DiskStore.put_article
+    monkeypatch.setattr(DiskStore, "put_article", lambda self, key, dated: stored_here.append(key) or real(self, key, dated))
     result = build_site(site.config(), executor=ExecutorSpec(jobs=2))
     assert result.articles_tagged == POOL_THRESHOLD + 6 and not result.errors
+    assert stored_here == []  # the workers stored the tagged articles themselves
     assert site_bytes(site.output) == reference(tmp_path)
 
 
@@ -88,3 +95,105 @@ def test_progress_only_on_a_terminal(site):
     assert "\r" not in piped.stderr
     summary = piped.stderr.strip().splitlines()[-1]
     assert summary.startswith("3 articles, ") and "pages written" in summary and "unchanged" in summary
+
+
+# One build in a fresh interpreter, which has no other thread (a process with threads, as this
+# test session may be after the Dask tests, never forks): how many forks, and what it reported.
+ONE_BUILD = """
+import json, sys
+from datetime import date
+import timeline.build as build
+import timeline.merge_state as merging
+from timeline.config import load_config
+from timeline.tagging import ExecutorSpec
+build.PARALLEL_PAGES = 1
+forks = []
+real = build.Forked
+build.Forked = lambda fn: forks.append(fn.__qualname__.split(".")[0]) or real(fn)
+result = build.build_site(load_config(sys.argv[1], today=date(2026, 11, 28)), executor=ExecutorSpec(jobs=2))
+print(json.dumps({
+    "forks": forks.count("_build"),  # rendering
+    "tagging_forks": forks.count("_scan"),
+    "written": result.site_written,
+    "errors": [[e.path, e.message, e.line] for e in result.errors],
+}))
+"""
+
+
+def build_in_fresh_process(root: Path) -> dict:
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_BUILD, str(root)], capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_two_rendering_processes_make_the_same_site(site, tmp_path):
+    many(site)
+    first = build_in_fresh_process(site.root)
+    assert first == {"forks": 1, "tagging_forks": 0, "written": True, "errors": []}
+    assert site_bytes(site.output) == reference(tmp_path)
+    # A later build with most pages unchanged renders in one process.
+    site.add("a00.md", "---\ntitle: Story 0\ndate: 2020-03-01\n---\nTalks resumed on Tuesday.\n")
+    assert build_in_fresh_process(site.root)["forks"] == 0
+
+
+def test_errors_in_the_second_rendering_process_are_reported(site):
+    many(site, 4)
+    theme = site.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    (site.root / "timeline.toml").write_text('theme = "mytheme"\n')
+    (theme / "article.html").write_text("{% extends 'base.html' %}{% block main %}{{ article.title }}{% endblock %}\n")
+    assert build_in_fresh_process(site.root)["written"]
+    before = site_bytes(site.output)
+    (theme / "article.html").write_text("{% extends 'base.html' %}{% block main %}{{ article.title }{% endblock %}\n")
+    result = build_in_fresh_process(site.root)
+    assert result["forks"] == 1 and not result["written"] and site_bytes(site.output) == before
+    ((path, message, line),) = result["errors"]
+    assert message.startswith("template error") and path.endswith("article.html") and line == 1
+
+
+def test_a_process_with_threads_does_not_fork(site, monkeypatch):
+    import threading
+
+    from timeline import build as build_module
+    from timeline.forking import can_fork
+
+    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 1)
+    forks: list[int] = []
+    real = build_module.Forked
+    monkeypatch.setattr(build_module, "Forked", lambda fn: forks.append(1) or real(fn))
+    many(site, 4)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not can_fork()
+        assert build_site(site.config(), executor=ExecutorSpec(jobs=2)).site_written
+    finally:
+        stop.set()
+        other.join()
+    assert forks == []
+
+
+def test_a_few_changed_articles_are_tagged_in_a_child_while_the_cache_loads(site, tmp_path):
+    many(site, 4)
+    assert build_in_fresh_process(site.root)["written"]
+    site.add("a01.md", "---\ntitle: Story 1\ndate: 2020-03-02\n---\nTalks resumed on Friday. A deal was signed in May 2001.\n")
+    site.add("bad.md", "---\ntitle: [unclosed\n---\nBody\n")
+    result = build_in_fresh_process(site.root)
+    assert result["tagging_forks"] == 1 and result["forks"] == 0 and result["written"]
+    ((path, message, line),) = result["errors"]
+    assert path.endswith("bad.md") and "front matter" in message
+    (site.content / "bad.md").unlink()
+    build_in_fresh_process(site.root)
+    ref = tmp_path / "ref"
+    shutil.copytree(site.content, ref / "content")
+    from datetime import date
+
+    from timeline.config import load_config
+
+    assert build_site(load_config(ref, today=date(2026, 11, 28)), executor=ExecutorSpec(jobs=1)).site_written
+    assert site_bytes(site.output) == site_bytes(ref / "output")

@@ -7,11 +7,10 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import yaml
 
 from timeline.actors import ActorName
 from timeline.manual import Invalid, Lines, ManualEvent, front_matter_event, item_lines, mapping_value
@@ -33,19 +32,26 @@ _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 _WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\x00-\x1f\x7f]*", re.IGNORECASE)
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
-    """YAML's safe loader, but dates stay text: PyYAML would raise a bare ValueError on an
-    impossible date like 2024-02-30, while our own check reports it with its line."""
+@cache
+def _yaml_loaders() -> tuple[type | None, type]:
+    """(libyaml's loader if present, the pure-Python one): YAML's safe loader, but dates stay
+    text: PyYAML would raise a bare ValueError on an impossible date like 2024-02-30, while our
+    own check reports it with its line. Made when first needed (importing yaml takes a while)."""
+    import yaml
 
-
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-_FastFrontMatterLoader: type | None = None
-if hasattr(yaml, "CSafeLoader"):  # libyaml: several times faster
-
-    class _FastFrontMatterLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+    class _FrontMatterLoader(yaml.SafeLoader):
         pass
 
-    _FastFrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    fast: type | None = None
+    if hasattr(yaml, "CSafeLoader"):  # libyaml: several times faster
+
+        class _FastFrontMatterLoader(yaml.CSafeLoader):  # type: ignore[name-defined]
+            pass
+
+        _FastFrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+        fast = _FastFrontMatterLoader
+    return fast, _FrontMatterLoader
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,8 @@ def _parse_markdown(text: str, path: Path, rel_path: str, slug: str, site_timezo
         if end is None:
             raise ContentError(path, "front matter opened with '---' is never closed: add a line '---' after it", 1)
         raw = text[4 : end.start()]
+        import yaml
+
         try:
             loaded = _load_yaml(raw)
         except yaml.YAMLError as e:
@@ -206,12 +214,15 @@ def _parse_markdown(text: str, path: Path, rel_path: str, slug: str, site_timezo
 def _load_yaml(raw: str):
     """Front matter through libyaml when present; on an error, parse again
     with the pure-Python loader, whose messages and marks are the ones we report."""
-    if _FastFrontMatterLoader is not None:
+    import yaml
+
+    fast, slow = _yaml_loaders()
+    if fast is not None:
         try:
-            return yaml.load(raw, Loader=_FastFrontMatterLoader)
+            return yaml.load(raw, Loader=fast)
         except yaml.YAMLError:
             pass
-    return yaml.load(raw, Loader=_FrontMatterLoader)
+    return yaml.load(raw, Loader=slow)
 
 
 def _front_matter_fields(meta: dict, path: Path, text: str, raw: str = "", site_timezone: str = "UTC") -> dict:
@@ -227,7 +238,9 @@ def _front_matter_fields(meta: dict, path: Path, text: str, raw: str = "", site_
     def node(key: str):
         """The YAML node of a front matter key, for the lines of its items (parsed when needed)."""
         if not composed:
-            composed.append(yaml.compose(raw, Loader=_FrontMatterLoader))
+            import yaml
+
+            composed.append(yaml.compose(raw, Loader=_yaml_loaders()[1]))
         return mapping_value(composed[0], key)
 
     fields: dict = {}

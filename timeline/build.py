@@ -11,18 +11,20 @@ time to render pages. The merged timeline (every event) is held whole: the index
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from timeline.actors import Actor, ActorIndex, ActorName, slugify
 from timeline.articles import find_article_files, read_article_bytes
 from timeline.cache import (
+    CACHE_DIR,
     ArticleStamp,
     DiskStore,
     FileSeen,
@@ -30,18 +32,22 @@ from timeline.cache import (
     TaggedArticle,
     article_key,
     stamps_of,
-    summarize,
     tagging_fingerprint,
 )
-from timeline.chronology import Timeline, merge
 from timeline.config import SiteConfig
-from timeline.dating import DatedArticle
-from timeline.events import Event, standalone_events
-from timeline.manual import EVENTS_FILE, read_events_file
-from timeline.output import OutputError, check_output_dir, clean_leftovers, write_site
+from timeline.forking import Forked, can_fork
+from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, count, display_path, is_utf8_name, os_path, path_text
-from timeline.render import Site, SiteRenderer, Theme, newest_first, render_site
-from timeline.tagging import ExecutorError, ExecutorSpec, TagJob, tag_one, tag_stream
+from timeline import render
+from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, newest_first, render_part, sitemap
+from timeline import tagging
+from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_one, tag_stream, warm_up
+
+if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
+    from timeline.chronology import Timeline
+    from timeline.dating import DatedArticle
+    from timeline.events import Event
+    from timeline.merge_state import MergeState
 
 # progress(stage, done, total): called as work advances, for a progress bar.
 Progress = Callable[[str, int, int], None]
@@ -78,7 +84,7 @@ class BuildResult:
         self._timeline: Timeline | None = None
         self._load: Callable[[], list[TaggedArticle]] | None = None
         self._load_article: Callable[[TaggedArticle], DatedArticle] | None = None
-        self._site_actors: tuple[ActorName, ...] = ()
+        self._merge: Callable[[], MergeState] | None = None
         self.standalone: tuple[Event, ...] = ()  # the events of the content folder's events file
 
     @property
@@ -93,18 +99,18 @@ class BuildResult:
 
     @property
     def timeline(self) -> Timeline | None:
-        if self._timeline is None and self._load is not None:
-            self._timeline = merge_articles(self.articles, self._site_actors, self.standalone)
+        if self._timeline is None and self._merge is not None:
+            self._timeline = self._merge().timeline()
         return self._timeline
+
+    @timeline.setter
+    def timeline(self, value: Timeline | None) -> None:
+        self._timeline = value
 
     def load_article(self, tagged: TaggedArticle) -> DatedArticle:
         """The full article (body, document, date expressions) of one of ``articles``."""
         assert self._load_article is not None
         return self._load_article(tagged)
-
-    @timeline.setter
-    def timeline(self, value: Timeline | None) -> None:
-        self._timeline = value
 
     @property
     def errors(self) -> list[Problem]:
@@ -132,13 +138,15 @@ class ArticleCache:
         self.fingerprint = ""
         self.stamps: dict[str, ArticleStamp] = {}
         self.index: dict[str, TaggedArticle] | None = None  # loaded when first needed
+        self.merge: MergeState | None = None  # the last merge, loaded when first needed
+        self.store: DiskStore | None = None
         self.manifests: dict[Path, OutputManifest] = {}
         self._theme: tuple[Path | None, str, Theme] | None = None
 
-    def theme(self, folder: Path | None) -> Theme:
+    def theme(self, folder: Path | None, cache_dir: Path | None = None) -> Theme:
         """The theme, kept with its compiled templates while none of its files changes (a file
         added to a user theme may replace a default one: any change starts afresh)."""
-        fresh = Theme(folder)
+        fresh = Theme(folder, cache_dir)
         fingerprint = fresh.fingerprint()
         if self._theme is None or self._theme[:2] != (folder, fingerprint):
             self._theme = (folder, fingerprint, fresh)
@@ -154,32 +162,20 @@ class _Scan:
     seen: dict[str, FileSeen | None] = field(default_factory=dict)  # unchanged bytes, file touched
     failed: dict[str, Problem] = field(default_factory=dict)
     tagged: int = 0
+    # Articles being tagged in a forked child: (the child, the jobs, rel and seen of each job key).
+    pending: tuple[Forked, list[TagJob], dict[str, str], dict[str, FileSeen | None]] | None = None
 
 
-def merge_articles(
-    records: list[TaggedArticle], site_actors: tuple[ActorName, ...] = (), standalone: tuple[Event, ...] = ()
-) -> Timeline:
-    """The timeline of the site's events, each with the actors its sentence names (or, for an
-    event written by hand that names its actors, those).
+def with_features(record: TaggedArticle) -> TaggedArticle:
+    """The record with its events' merge features computed under the current code and data
+    (the tagger computes them; a newer merge code or actor list needs them again)."""
+    from timeline.actors import default_index
+    from timeline.chronology import event_features, features_fingerprint
 
-    Actors are found here rather than when an article is tagged because the names to look for come
-    from every article's front matter and the settings: an article's cached events stay valid when
-    another article introduces a new actor."""
-    events = [event for record in records for event in record.events] + list(standalone)
-    named = {name for event in events for name in event.named_actors}
-    names = site_actors + tuple(name for record in records for name in record.article.actors)
-    actors = ActorIndex.for_site(names + tuple(ActorName(name) for name in sorted(named)))
-
-    def actors_of(event: Event) -> tuple[Actor, ...]:
-        if not event.named_actors:
-            return actors.find(event.mention.sentence)
-        found = (
-            actors.names.get(name) or actors.by_slug.get(slugify(name)) or Actor(name, slugify(name))
-            for name in event.named_actors
-        )
-        return tuple(dict.fromkeys(found))
-
-    return merge([replace(event, actors=actors_of(event)) for event in events])
+    if record.features_fp == features_fingerprint() and len(record.features) == len(record.events):
+        return record
+    actors = default_index()
+    return replace(record, features=tuple(event_features(e, actors) for e in record.events), features_fp=features_fingerprint())
 
 
 def scan_articles(
@@ -192,7 +188,30 @@ def scan_articles(
     """Read every article file; tag those whose cache entry does not match (in parallel)."""
     scan = _Scan()
     paths = find_article_files(config.content_dir)
+    # Without a cache most articles are to be tagged: the workers start, and get ready, while
+    # the files are read.
+    early = executor.kind == "process" and executor.workers > 1 and not stamps and len(paths) >= POOL_THRESHOLD
+    with open_executor(executor) if early else nullcontext() as pool:
+        if pool is not None:
+            for _ in range(executor.workers):
+                pool.submit(warm_up)
+        _scan(config, stamps, store, executor, progress, scan, paths, pool)
+    return scan
+
+
+def _scan(
+    config: SiteConfig,
+    stamps: dict[str, ArticleStamp],
+    store: DiskStore,
+    executor: ExecutorSpec,
+    progress: Progress | None,
+    scan: _Scan,
+    paths: list[Path],
+    pool: Executor | None,
+) -> None:
     jobs: list[TagJob] = []
+    # Workers on this machine store full articles in the cache themselves; Dask's may be elsewhere.
+    local_store = store.root if executor.kind == "process" else None
     # A file changed within the last second may change again within the same timestamp tick, so
     # its size and time vouch for nothing: it is always read and hashed, and its time not recorded.
     trust_before = time.time_ns() - 1_000_000_000
@@ -235,7 +254,7 @@ def scan_articles(
         key = article_key(data, rel, shown, store.fingerprint + config.timezone)
         seen = FileSeen(shown, st.st_size, st.st_mtime_ns) if st is not None and st.st_mtime_ns < trust_before else None
         if stamp is None or stamp.key != key or not stamp.valid_on(config.today):
-            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today, config.timezone))
+            jobs.append(TagJob(key, path, config.content_dir, shown, data, config.today, config.timezone, local_store))
             seen_of[key] = seen
             rel_of[key] = rel
         elif stamp.seen != seen:
@@ -245,18 +264,41 @@ def scan_articles(
         if progress:
             progress("tagging", done, len(jobs))
 
-    for outcome in tag_stream(jobs, executor, on_done=tagged):
+    scan.tagged = len(jobs)
+    if pool is None and 0 < len(jobs) < POOL_THRESHOLD and tagging.FORK_FEW and executor.kind == "process" and executor.workers > 1 and can_fork():
+        # A few articles: a forked child tags them (and compiles the tagger's grammar, a fixed
+        # cost of every process that tags) while this process loads the cache (_finish_scan).
+        scan.pending = (Forked(lambda: [tag_one(job) for job in jobs]), jobs, rel_of, seen_of)
+        return
+    _take_outcomes(scan, store, tag_stream(jobs, executor, pool, on_done=tagged), rel_of, seen_of)
+
+
+def _take_outcomes(scan: _Scan, store: DiskStore, outcomes, rel_of: dict[str, str], seen_of: dict[str, FileSeen | None]) -> None:
+    for outcome in outcomes:
         rel = rel_of[outcome.job_key]
-        if outcome.dated is None:
-            assert outcome.problem is not None
+        if outcome.problem is not None:
             scan.failed[rel] = outcome.problem
             continue
-        # Full articles go straight to the cache; the build keeps only the small summary.
-        store.put_article(outcome.job_key, outcome.dated)
-        tagged_article = summarize(outcome.job_key, outcome.dated, list(outcome.events), config.today)
-        scan.fresh[rel] = replace(tagged_article, seen=seen_of.get(outcome.job_key))
-    scan.tagged = len(jobs)
-    return scan
+        # Full articles go straight to the cache (a local worker stored them itself); the build
+        # keeps only the small summary.
+        if not outcome.stored:
+            assert outcome.dated is not None
+            store.put_article(outcome.job_key, outcome.dated)
+        assert outcome.summary is not None
+        scan.fresh[rel] = replace(with_features(outcome.summary), seen=seen_of.get(outcome.job_key))
+
+
+def _finish_scan(scan: _Scan, store: DiskStore) -> None:
+    """Take the outcomes of articles tagged in a forked child (tag them here if it failed)."""
+    if scan.pending is None:
+        return
+    child, jobs, rel_of, seen_of = scan.pending
+    scan.pending = None
+    try:
+        outcomes = child.result()
+    except Exception:  # the child died or its result did not come back: tag here
+        outcomes = [tag_one(job) for job in jobs]
+    _take_outcomes(scan, store, outcomes, rel_of, seen_of)
 
 
 def usable_articles(config: SiteConfig, scan: _Scan, stamps: dict[str, ArticleStamp], problems: list[Problem]) -> list[str]:
@@ -291,9 +333,14 @@ def _site_digest(rels: list[str], stamps: dict[str, ArticleStamp], render_fp: st
 
 def read_standalone_events(config: SiteConfig, problems: list[Problem]) -> tuple[tuple[Event, ...], bytes]:
     """The events of ``content/events.yaml`` (none when it is absent), and its bytes for the site digest."""
+    from timeline.manual import EVENTS_FILE  # imports YAML: when there is such a file, and only then
+
     path = config.content_dir / EVENTS_FILE
     if not path.is_file():
         return (), b""
+    from timeline.events import standalone_events
+    from timeline.manual import read_events_file
+
     try:
         data = path.read_bytes()
     except OSError:
@@ -319,7 +366,16 @@ def build_site(
     ``result.timeline``) and the output folder stays as it is (``site_written`` False). See
     ``never_write`` and ``write_without_errors``."""
     started = time.perf_counter()
-    result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write_if)
+    # The cyclic garbage collector would scan the cached index and the merged timeline (a few
+    # million objects, none in a cycle) again and again while pages are made: a fifth of a small
+    # rebuild. It runs again when the build is over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = _build(config, cache if cache is not None else ArticleCache(), executor, progress, write_if)
+    finally:
+        if collecting:
+            gc.enable()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -334,7 +390,10 @@ def _build(
     result = BuildResult()
     problems = result.problems
     fingerprint = tagging_fingerprint()
-    store = DiskStore.open(config.site_dir, fingerprint)
+    if cache.store is not None and cache.store.fingerprint == fingerprint and cache.store.root == DiskStore.folder(config.site_dir, fingerprint):
+        store = cache.store  # it knows what its files hold: only changes need saving
+    else:
+        store = cache.store = DiskStore.open(config.site_dir, fingerprint)
     if cache.fingerprint != fingerprint:
         cache.fingerprint, cache.stamps, cache.index = fingerprint, store.load_stamps(), None
 
@@ -353,10 +412,18 @@ def _build(
         problems.append(Problem("executor", str(e)))
         return result
 
+    if scan.pending is not None:
+        # While the child tags: load what this build will need (it loads nothing else meanwhile).
+        if cache.index is None:
+            cache.index = store.load_index()
+        if cache.merge is None:
+            cache.merge = store.load_merge()
+        _finish_scan(scan, store)
     present = [rel for rel in scan.order if rel not in scan.failed]
     if scan.fresh or scan.seen or set(present) != set(cache.stamps):
         index = cache.index if cache.index is not None else store.load_index()
         index = {rel: scan.fresh.get(rel) or index.get(rel) for rel in present}
+        index = {rel: record and with_features(record) for rel, record in index.items()}
         for rel, seen in scan.seen.items():
             if index.get(rel) is not None:
                 index[rel] = replace(index[rel], seen=seen)
@@ -375,7 +442,20 @@ def _build(
     usable = usable_articles(config, scan, cache.stamps, problems)
     result.article_count, result.articles_tagged = len(usable), scan.tagged
     result._load = lambda: [load_index()[rel] for rel in usable]
-    result._site_actors = config.actors
+
+    def merged() -> MergeState:
+        from timeline.merge_state import MergeState, merge_state
+
+        previous = cache.merge if cache.merge is not None else store.load_merge()
+        if not isinstance(previous, MergeState):
+            previous = None
+        state = merge_state(result.articles, config.actors, previous, processes=(executor or ExecutorSpec()).workers, standalone=result.standalone)
+        if state is not previous:
+            store.save_merge(state)
+        cache.merge = state
+        return state
+
+    result._merge = merged
     result.standalone, events_file = read_standalone_events(config, problems)
 
     def load(tagged: TaggedArticle) -> DatedArticle:
@@ -396,7 +476,7 @@ def _build(
     output_dir = config.output_dir.resolve()
     try:
         check_output_dir(config.output_dir, [config.site_dir, config.content_dir] + ([config.theme_dir] if config.theme_dir else []))
-        theme = cache.theme(config.theme_dir)
+        theme = cache.theme(config.theme_dir, config.site_dir / CACHE_DIR / "templates")
         renderer = SiteRenderer(config, theme)
         digest = _site_digest(usable, cache.stamps, renderer.fingerprint, events_file)
         previous = cache.manifests.get(output_dir) or OutputManifest.load(config.site_dir, output_dir)
@@ -416,28 +496,81 @@ def _build(
                 and record.inputs == inputs
                 and previous.intact(output_dir, path)
             )
-
+            renderer.previous_pieces = lambda path: previous.pieces(output_dir, path)
+            renderer.tokens = cache.merge.tokens() if cache.merge is not None else {}
+            renderer.article_tokens = cache.merge.article_tokens() if cache.merge is not None else None
             site = Site(newest_first(result.articles), timeline, load)
-            files = render_site(renderer, site)
-            if progress:
-                files = _counting(files, len(usable) + 3, progress)
-            report = write_site(output_dir, files, previous)
+            # The replaced site is kept in the cache, so the next build changes only what differs.
+            spare = config.site_dir / CACHE_DIR / f"spare-{OutputManifest.path(config.site_dir, output_dir).stem}"
+            writer = SiteWriter(output_dir, previous, spare)
+            try:
+                producers = render.PRODUCERS
+                pages: list[list[str]] = [[] for _ in producers]
+                everything = range(len(producers))
+                if _render_in_two(config, executor, previous, renderer, scan.tagged, len(usable)):
+                    # Article and actor pages (about half the work) in a forked copy of this process.
+                    side = [i for i, producer in enumerate(producers) if producer in (article_pages, actor_pages)]
+                    forked = Forked(lambda: (writer.write(render_part(renderer, site, side, pages)), [pages[i] for i in side]))
+                    try:
+                        writer.write(render_part(renderer, site, [i for i in everything if i not in side], pages))
+                    except BaseException:
+                        forked.stop()
+                        raise
+                    placed, side_pages = forked.result()
+                    for i, made in zip(side, side_pages):
+                        pages[i] = made
+                    writer.absorb(placed)
+                else:
+                    files = render_part(renderer, site, everything, pages)
+                    writer.write(_counting(files, len(usable) + 3, progress) if progress else files)
+                writer.write(sitemap(renderer, pages))
+            except BaseException:
+                writer.abort()
+                raise
+            report = writer.finish()
             assert report.manifest is not None
             report.manifest.site_digest = digest
+            report.manifest.render_fp = renderer.fingerprint
             report.manifest.entries = result.event_count
             report.manifest.save(config.site_dir, output_dir)
             cache.manifests = {output_dir: report.manifest}
             result.pages_written, result.pages_unchanged = report.written, report.unchanged
             result.site_written = True
-    except jinja2.TemplateSyntaxError as e:
-        problems.append(Problem(e.filename or e.name or "template", f"template error: {e.message}", e.lineno))
-    except jinja2.TemplateError as e:
-        problems.append(Problem("theme", f"template error: {e}"))
     except OutputError as e:
         problems.append(Problem(display_path(config.output_dir, config.site_dir), str(e)))
     except ContentError as e:
         problems.append(e.problem())
+    except Exception as e:
+        problem = _template_problem(e)
+        if problem is None:
+            raise
+        problems.append(problem)
     return result
+
+
+def _template_problem(error: Exception) -> Problem | None:
+    """The problem a theme's template error is for the user, or None for any other error."""
+    import jinja2
+
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return Problem(error.filename or error.name or "template", f"template error: {error.message}", error.lineno)
+    if isinstance(error, jinja2.TemplateError):
+        return Problem("theme", f"template error: {error}")
+    return None
+
+
+# Render in two processes when at least this many pages are to be made.
+PARALLEL_PAGES = 400
+
+
+def _render_in_two(
+    config: SiteConfig, executor: ExecutorSpec | None, previous: OutputManifest, renderer: SiteRenderer, tagged: int, articles: int
+) -> bool:
+    """Whether most pages are to be made (no site yet, another theme or settings, most articles
+    new) and there are enough of them, and cores, for a second process to pay off."""
+    if not can_fork() or (executor or ExecutorSpec()).workers < 2 or articles < PARALLEL_PAGES:
+        return False
+    return not previous.files or previous.render_fp != renderer.fingerprint or tagged * 2 > articles
 
 
 def _counting(files, total: int, progress: Progress):

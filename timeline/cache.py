@@ -12,21 +12,28 @@ written by another version is never read, and any entry that fails to load is a 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
+from typing import TYPE_CHECKING, ClassVar
+
 from timeline import __version__
-from timeline.articles import Article
-from timeline.dating import DatedArticle
-from timeline.events import Event
 from timeline.problems import Problem
+
+if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
+    from timeline.articles import Article
+    from timeline.chronology import EventFeatures
+    from timeline.dating import DatedArticle
+    from timeline.events import Event
 
 CACHE_DIR = ".timeline-cache"
 FORMAT = 1
@@ -80,6 +87,8 @@ class TaggedArticle:
     links: tuple[tuple[int, int], ...]  # spans of the date expressions, to find their entries
     today: date | None = None  # the day an undated article was judged against; None when it did not matter
     seen: FileSeen | None = None  # the file as last read, to skip reading it while it stays so
+    features: tuple[EventFeatures, ...] = ()  # what merging compares of each event
+    features_fp: str = ""  # chronology.features_fingerprint() they were computed under
 
     def valid_on(self, today: date) -> bool:
         return self.today is None or self.today == today
@@ -112,9 +121,9 @@ def stamps_of(index: dict[str, TaggedArticle]) -> dict[str, ArticleStamp]:
     return {rel: ArticleStamp(r.key, r.today, r.article.slug, r.notes, r.seen) for rel, r in index.items()}
 
 
-def summarize(key: str, dated: DatedArticle, events: list[Event], today: date) -> TaggedArticle:
-    from dataclasses import replace
-
+def summarize(
+    key: str, dated: DatedArticle, events: list[Event], today: date, features: tuple[EventFeatures, ...] = (), features_fp: str = ""
+) -> TaggedArticle:
     return TaggedArticle(
         key=key,
         article=replace(dated.article, body=""),
@@ -124,13 +133,28 @@ def summarize(key: str, dated: DatedArticle, events: list[Event], today: date) -
         notes=dated.notes,
         links=tuple((t.start, t.end) for t in dated.timexes),
         today=None if dated.article.published is not None else today,
+        features=features,
+        features_fp=features_fp,
     )
+
+
+@contextmanager
+def _no_collection():
+    """Cyclic garbage collection paused: unpickling or pickling a large index creates many objects
+    and no cycles, and the collector would otherwise scan every live object several times over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load(path: Path):
     """A pickled entry, or None when it is missing or unreadable (a miss, never an error)."""
     try:
-        with path.open("rb") as f:
+        with path.open("rb") as f, _no_collection():
             return pickle.load(f)
     except Exception:
         return None
@@ -141,7 +165,7 @@ def _save(path: Path, value) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f, _no_collection():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         return True
@@ -149,19 +173,64 @@ def _save(path: Path, value) -> bool:
         return False
 
 
+def article_path(root: Path, key: str) -> Path:
+    return root / "articles" / key[:2] / f"{key}.pickle"
+
+
+def save_article(root: Path, key: str, dated: DatedArticle) -> bool:
+    """Store a tagged article in the cache folder ``root`` (``DiskStore.root``); False when it cannot."""
+    return _save(article_path(root, key), dated)
+
+
+def _changes(before: dict | None, now: dict, earlier: dict | None) -> dict | None:
+    """``earlier`` (changes since a whole save) plus what differs from ``before`` to ``now``
+    (unchanged values are the same objects); None when ``before`` is not known."""
+    if before is None or earlier is None:
+        return None
+    changes = dict(earlier)
+    for key, value in now.items():
+        if before.get(key) is not value:
+            changes[key] = value
+    for key in before:
+        if key not in now:
+            changes[key] = None
+    return changes
+
+
+def _apply(values: dict, changes: dict) -> None:
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+
+
 @dataclass
 class DiskStore:
     """Tagged articles on disk: an index of small ``TaggedArticle`` records plus one file per
-    ``DatedArticle``. When the folder cannot be written, entries are kept in memory instead."""
+    ``DatedArticle``. When the folder cannot be written, entries are kept in memory instead.
+    The index and the merge are saved as a whole now and then, and as the changes since in between."""
+
+    # Changes kept apart from the whole index up to this many records (or an eighth of them).
+    CHANGES_LIMIT: ClassVar[int] = 64
 
     root: Path | None
     fingerprint: str
     _memory: dict[str, DatedArticle] = field(default_factory=dict)
+    # What the files hold (as last loaded or saved by this store), and the changes file's content.
+    _index_on_disk: dict | None = field(default=None, repr=False)
+    _index_changes: dict | None = field(default=None, repr=False)
+    _merge_on_disk: object = field(default=None, repr=False)
+    _merge_changes: tuple | None = field(default=None, repr=False)
+
+    @staticmethod
+    def folder(site_dir: Path, fingerprint: str) -> Path:
+        return site_dir / CACHE_DIR / f"tagged-{fingerprint[:20]}"
 
     @classmethod
     def open(cls, site_dir: Path, fingerprint: str) -> DiskStore:
         base = site_dir / CACHE_DIR
-        root = base / f"tagged-{fingerprint[:20]}"
+        root = cls.folder(site_dir, fingerprint)
         try:
             root.mkdir(parents=True, exist_ok=True)
             # Entries of other tool versions can never be read again: remove them.
@@ -177,13 +246,26 @@ class DiskStore:
 
     def _article_path(self, key: str) -> Path:
         assert self.root is not None
-        return self.root / "articles" / key[:2] / f"{key}.pickle"
+        return article_path(self.root, key)
 
     def load_index(self) -> dict[str, TaggedArticle]:
+        """The index as last saved: the whole index of some build, and the records changed since."""
         if self.root is None:
             return {}
-        index = _load(self.root / "index.pickle")
-        return index if isinstance(index, dict) else {}
+        base = _load(self.root / "index.pickle")
+        index = base if isinstance(base, dict) else {}
+        changes = _load(self.root / "index-changes.pickle")
+        changes = changes if isinstance(changes, dict) else {}
+        if changes:
+            index = dict(index)
+            for rel, record in changes.items():
+                if record is None:
+                    index.pop(rel, None)
+                else:
+                    index[rel] = record
+        # Without a whole index on disk there is nothing for changes to apply to.
+        self._index_on_disk, self._index_changes = (index, changes) if isinstance(base, dict) else (None, None)
+        return index
 
     def load_stamps(self) -> dict[str, ArticleStamp]:
         """The stamp of every indexed article: a small file, enough to see that nothing changed
@@ -194,12 +276,72 @@ class DiskStore:
         return stamps if isinstance(stamps, dict) else {}
 
     def save_index(self, index: dict[str, TaggedArticle]) -> None:
-        if self.root is not None:
-            # The stamps are written last: a killed build leaves them absent, never describing
-            # an index other than the one on disk.
-            (self.root / "stamps.pickle").unlink(missing_ok=True)
-            if _save(self.root / "index.pickle", index):
-                _save(self.root / "stamps.pickle", stamps_of(index))
+        """Save the index: only the records changed since the whole index was last written, while
+        they are few (rewriting every record for one edited article is most of a small rebuild)."""
+        if self.root is None:
+            return
+        # The stamps are written last: a killed build leaves them absent, never describing an
+        # index other than the one on disk.
+        (self.root / "stamps.pickle").unlink(missing_ok=True)
+        changes = _changes(self._index_on_disk, index, self._index_changes)
+        if changes is not None and len(changes) <= max(self.CHANGES_LIMIT, len(index) // 8):
+            saved = _save(self.root / "index-changes.pickle", changes)
+        else:
+            # The changes file goes first: never applied to a whole index written after it.
+            (self.root / "index-changes.pickle").unlink(missing_ok=True)
+            changes, saved = {}, _save(self.root / "index.pickle", index)
+        if saved:
+            self._index_on_disk, self._index_changes = index, changes
+            _save(self.root / "stamps.pickle", stamps_of(index))
+        else:
+            self._index_on_disk = self._index_changes = None
+
+    def load_merge(self):
+        """The last merge of the site's events (a ``merge_state.MergeState``), or None: a whole
+        merge of some build, and the clusters and partners changed since (the merge is exact
+        from any earlier merge, so an older one left by a killed build only means more work)."""
+        from timeline.merge_state import MergeState
+
+        if self.root is None:
+            return None
+        state = _load(self.root / "merge.pickle")
+        if not isinstance(state, MergeState) or not all(hasattr(state, f.name) for f in fields(MergeState)):
+            self._merge_on_disk = self._merge_changes = None
+            return None
+        changes = _load(self.root / "merge-changes.pickle")
+        if not (isinstance(changes, tuple) and len(changes) == 3 and changes[0] == state.fingerprint):
+            self._merge_on_disk, self._merge_changes = state, ({}, {})
+            return state
+        _, cluster_changes, partner_changes = changes
+        try:
+            clusters = {c.token: c for c in state.clusters}
+            _apply(clusters, cluster_changes)
+            partners = dict(state.partners)
+            _apply(partners, partner_changes)
+        except (AttributeError, TypeError):  # written by another version
+            self._merge_on_disk = self._merge_changes = None
+            return None
+        state = MergeState(state.fingerprint, list(clusters.values()), partners)
+        self._merge_on_disk, self._merge_changes = state, (cluster_changes, partner_changes)
+        return state
+
+    def save_merge(self, state) -> None:
+        """Save a merge: only what changed since the whole merge was last written, while it is little."""
+        if self.root is None:
+            return
+        before = self._merge_on_disk
+        changes = None
+        if before is not None and self._merge_changes is not None and before.fingerprint == state.fingerprint:
+            clusters = _changes({c.token: c for c in before.clusters}, {c.token: c for c in state.clusters}, self._merge_changes[0])
+            partners = _changes(before.partners, state.partners, self._merge_changes[1])
+            if clusters is not None and partners is not None and len(clusters) + len(partners) <= max(4 * self.CHANGES_LIMIT, len(state.clusters) // 8):
+                changes = (clusters, partners)
+        if changes is not None:
+            saved = _save(self.root / "merge-changes.pickle", (state.fingerprint, *changes))
+        else:
+            (self.root / "merge-changes.pickle").unlink(missing_ok=True)
+            changes, saved = ({}, {}), _save(self.root / "merge.pickle", state)
+        self._merge_on_disk, self._merge_changes = (state, changes) if saved else (None, None)
 
     def put_article(self, key: str, dated: DatedArticle) -> None:
         if self.root is None or not _save(self._article_path(key), dated):
@@ -210,6 +352,8 @@ class DiskStore:
             return self._memory[key]
         if self.root is None:
             return None
+        from timeline.dating import DatedArticle
+
         dated = _load(self._article_path(key))
         return dated if isinstance(dated, DatedArticle) else None
 
@@ -241,6 +385,44 @@ class OutputRecord:
     sha: str  # digest of its bytes
     size: int
     mtime_ns: int
+    pieces: tuple[tuple[str, int, int], ...] = ()  # (key, start, end): parts made from one key, to reuse
+    ino: int = 0  # inode: a spare site (see output.write_site) may hold this very file
+
+
+class Pieces:
+    """The pieces of one file of the last site, by key: ``get(key)`` gives a piece's bytes and the
+    pieces within it (offsets from its start), worked out only for the pieces asked for."""
+
+    def __init__(self, data: bytes, recorded: tuple[tuple[str, int, int], ...]):
+        # Recorded in document order, each piece before the pieces within it.
+        self.data = data
+        self.recorded = sorted(recorded, key=lambda p: (p[1], -p[2]))
+        self.at = {key: i for i, (key, _, _) in enumerate(self.recorded)}
+
+    def __len__(self) -> int:
+        return len(self.recorded)
+
+    def raw(self, key: str) -> bytes | None:
+        """A piece's bytes alone."""
+        i = self.at.get(key)
+        if i is None:
+            return None
+        _, start, end = self.recorded[i]
+        return self.data[start:end]
+
+    def get(self, key: str) -> tuple[bytes, tuple[tuple[str, int, int], ...]] | None:
+        i = self.at.get(key)
+        if i is None:
+            return None
+        recorded = self.recorded
+        _, start, end = recorded[i]
+        inner = []
+        i += 1
+        while i < len(recorded) and recorded[i][1] < end:
+            other, s, e = recorded[i]
+            inner.append((other, s - start, e - start))
+            i += 1
+        return self.data[start:end], tuple(inner)
 
 
 @dataclass
@@ -248,8 +430,17 @@ class OutputManifest:
     """The files of the last site written to one output folder, to reuse those that did not change."""
 
     site_digest: str = ""
+    render_fp: str = ""  # the render fingerprint the site was made with
     entries: int = 0  # timeline entries of that site, for the summary line
     files: dict[str, OutputRecord] = field(default_factory=dict)
+    folders: dict[str, int] = field(default_factory=dict)  # modification times of the site's folders
+    # The replaced site kept as a spare (see output.write_site): its files' inodes, its folders' times.
+    spare_files: dict[str, int] = field(default_factory=dict)
+    spare_folders: dict[str, int] = field(default_factory=dict)
+    # The pieces of the files are kept in a file of their own, read only when pages are made (a
+    # build with nothing to do needs none): path -> (size, mtime_ns, pieces) of the file then.
+    _pieces_file: Path | None = field(default=None, repr=False, compare=False)
+    _pieces: dict | None = field(default=None, repr=False, compare=False)
 
     @staticmethod
     def path(site_dir: Path, output_dir: Path) -> Path:
@@ -258,11 +449,33 @@ class OutputManifest:
 
     @classmethod
     def load(cls, site_dir: Path, output_dir: Path) -> OutputManifest:
-        found = _load(cls.path(site_dir, output_dir))
-        return found if isinstance(found, OutputManifest) else cls()
+        path = cls.path(site_dir, output_dir)
+        found = _load(path)
+        # One written by another version may lack fields: then it is no use.
+        if not isinstance(found, OutputManifest) or not all(hasattr(found, f.name) for f in fields(cls)):
+            return cls()
+        found._pieces_file, found._pieces = path.with_suffix(".pieces"), None
+        return found
 
-    def save(self, site_dir: Path, output_dir: Path) -> None:
-        _save(self.path(site_dir, output_dir), self)
+    def save(self, site_dir: Path, output_dir: Path) -> bool:
+        path = self.path(site_dir, output_dir)
+        pieces = {rel: (r.size, r.mtime_ns, self.pieces_of(rel)) for rel, r in self.files.items()}
+        bare = replace(self, files={rel: replace(r, pieces=()) for rel, r in self.files.items()}, _pieces_file=None, _pieces=None)
+        return _save(path.with_suffix(".pieces"), {rel: p for rel, p in pieces.items() if p[2]}) and _save(path, bare)
+
+    def pieces_of(self, rel: str) -> tuple[tuple[str, int, int], ...]:
+        """The recorded pieces of a file (see ``pieces``)."""
+        record = self.files.get(rel)
+        if record is None:
+            return ()
+        if record.pieces or self._pieces_file is None:
+            return record.pieces
+        if self._pieces is None:
+            loaded = _load(self._pieces_file)
+            self._pieces = loaded if isinstance(loaded, dict) else {}
+        size, mtime_ns, pieces = self._pieces.get(rel, (0, 0, ()))
+        # Recorded for the file as it is in this manifest, or not at all.
+        return pieces if (size, mtime_ns) == (record.size, record.mtime_ns) else ()
 
     def intact(self, output_dir: Path, rel: str) -> bool:
         """The file is still there exactly as the last build wrote it."""
@@ -274,6 +487,20 @@ class OutputManifest:
         except OSError:
             return False
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
+
+    def pieces(self, output_dir: Path, rel: str) -> Pieces:
+        """The reusable pieces of a file of the last site (none when it was changed since)."""
+        record = self.files.get(rel)
+        recorded = self.pieces_of(rel)
+        if record is None or not recorded or not self.intact(output_dir, rel):
+            return Pieces(b"", ())
+        try:
+            data = (output_dir / rel).read_bytes()
+        except OSError:
+            return Pieces(b"", ())
+        if len(data) != record.size:
+            return Pieces(b"", ())
+        return Pieces(data, recorded)
 
     def all_intact(self, output_dir: Path) -> bool:
         return bool(self.files) and all(self.intact(output_dir, rel) for rel in self.files)

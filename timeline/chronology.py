@@ -35,13 +35,14 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from itertools import chain
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache, cached_property
 from importlib.resources import files
 
-from timeline.actors import Actor, default_index
+from timeline.actors import Actor, ActorIndex, default_index
 from timeline.events import Event, Mention
 from timeline.tagger.values import Span, value_span
 
@@ -333,6 +334,49 @@ def _profile(event: Event) -> _Profile:
     )
 
 
+@dataclass(frozen=True)
+class EventFeatures:
+    """What merging compares of an event, found with the actor names every site knows: computed
+    once when the article is tagged (see ``event_features``), not at every merge."""
+
+    actors: tuple[Actor, ...]
+    words: frozenset[str]
+    quantities: frozenset[str]
+    weight: float
+
+
+# The code and data that features and merging depend on.
+_FEATURE_SOURCES = ("chronology.py", "actors.py", "data/actors.yaml", "data/common_words.tsv")
+
+
+@cache
+def features_fingerprint() -> str:
+    """Digest of what ``event_features`` and the merge depend on: features computed under another
+    digest (another version, other actor data) are computed again."""
+    from timeline import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    package = files("timeline")
+    for name in _FEATURE_SOURCES:
+        digest.update(b"\0" + package.joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def event_features(event: Event, actors: ActorIndex) -> EventFeatures:
+    found = actors.find(event.mention.sentence)
+    profile = _profile(replace(event, actors=found))
+    return EventFeatures(found, profile.words, profile.quantities, profile.weight)
+
+
+def profile_of(event: Event, features: EventFeatures) -> _Profile:
+    """The profile ``_profile`` would give ``event`` with ``features.actors`` attached."""
+    span = event.span
+    return _Profile(
+        replace(event, actors=features.actors), features.words, frozenset(a.slug for a in features.actors),
+        features.quantities, features.weight, span.start.toordinal(), span.end.toordinal(),
+    )
+
+
 def date_relation(a: Event, b: Event) -> str:
     """"same", "nested" (spans overlap), "near" (disjoint but close) or "far"."""
     if a.value == b.value and a.range_end == b.range_end:
@@ -353,15 +397,20 @@ def dispute_window(a: Span, b: Span) -> int:
 
 
 def _same(pa: _Profile, pb: _Profile) -> bool:
-    a, b = pa.event, pb.event
+    # Cheapest tests first; each only returns False where a later test would also have.
     gap = max(pa.first_day, pb.first_day) - min(pa.last_day, pb.last_day) - 1
     shorter = min(pa.last_day - pa.first_day, pb.last_day - pb.first_day) + 1
     if gap > max(DISPUTE_WINDOW_DAYS, shorter):  # quick: what date_relation would call "far"
         return False
-    common = pa.words & pb.words
+    wa, wb = pa.words, pb.words
+    common = wa & wb
+    shared = len(common)
+    if wa and wb and shared < 2 and shared < len(wa) and shared < len(wb):
+        return False  # fewer shared words than any relation needs (see below)
     # Cheap bound first: even with every bonus, too little shared weight can never pass.
     if common and _weight(common) * QUANTITY_BONUS < SIMILARITY_THRESHOLD * min(pa.weight, pb.weight):
         return False
+    a, b = pa.event, pb.event
     relation = date_relation(a, b)
     if relation == "far":
         return False
@@ -370,10 +419,8 @@ def _same(pa: _Profile, pb: _Profile) -> bool:
     shared_actor = bool(pa.actors & pb.actors)
     if pa.actors and pb.actors and not shared_actor:
         return False
-    wa, wb = pa.words, pb.words
     if not wa or not wb:
         return relation == "same" and " ".join(a.mention.sentence.lower().split()) == " ".join(b.mention.sentence.lower().split())
-    shared = len(common)
     # Two dates that differ need two shared words; the same date, two (or all of a shorter sentence's).
     if shared < (min(2, len(wa), len(wb)) if relation == "same" else 2):
         return False
@@ -392,7 +439,7 @@ def _same(pa: _Profile, pb: _Profile) -> bool:
 
 
 def _weight(words: frozenset[str]) -> float:
-    return math.fsum(word_weight(w) for w in words)  # exactly rounded: the same whatever the set order
+    return math.fsum(map(word_weight, words))  # exactly rounded: the same whatever the set order
 
 
 def same_event(a: Event, b: Event) -> bool:
@@ -428,35 +475,171 @@ def _blocking_keys(profile: _Profile) -> list[tuple]:
 
 def merge(events: list[Event]) -> Timeline:
     """Group events that report the same happening into entries, ordered chronologically."""
-    clusters: list[list[_Profile]] = []
-    short: list[bool] = []  # whether a cluster has a sentence of fewer than two content words
-    index: dict[tuple, list[int]] = defaultdict(list)
-    for event in sorted(events, key=_source_order):
-        profile = _profile(event)
-        keys = _blocking_keys(profile)
-        # A cluster is a candidate when it shares words with this event in nearby years; it needs
-        # two shared words unless a sentence has only one (see _same).
-        by_word: dict[object, set[int]] = defaultdict(set)
-        for key in keys:
-            found = index.get(key)
-            if found:
-                by_word[key[0] if key[0] != "=" else key].update(found)
-        shared_words = Counter(chain.from_iterable(by_word.values()))
-        need = min(2, len(profile.words)) if profile.words else 1
-        candidates = sorted(c for c, n in shared_words.items() if n >= need or short[c])
-        home = next((c for c in candidates if any(_same(profile, other) for other in clusters[c])), None)
-        if home is None:
-            home = len(clusters)
-            clusters.append([])
-            short.append(False)
-        clusters[home].append(profile)
-        short[home] = short[home] or len(profile.words) < 2
-        for key in keys:
-            if not index[key] or index[key][-1] != home:
-                index[key].append(home)
-    entries = [_entry([p.event for p in cluster]) for cluster in clusters]
+    profiles = [_profile(event) for event in sorted(events, key=_source_order)]
+    entries = [_entry([profiles[i].event for i in cluster]) for cluster in cluster_profiles(profiles)]
     entries.sort(key=lambda e: e.sort_key)
     return Timeline(tuple(entries))
+
+
+# Spans up to this many days are indexed by short buckets of days, longer ones by year: an event
+# then meets, as possible partners, only the events of the few weeks around it.
+_FINE_SPAN_DAYS = 62
+_BUCKET_DAYS = 16
+
+
+def _is_loose(profile: _Profile) -> bool:
+    """Ranges, very long spans and sentences without content words: ``_blocking_keys`` files
+    them under their value or sentence, so they only ever meet each other."""
+    event = profile.event
+    return not profile.words or event.range_end is not None or event.span.end.year - event.span.start.year > _LONG_SPAN_YEARS
+
+
+def _reach_days(profile: _Profile) -> tuple[int, int]:
+    """The days within which any partner's span must start or end (see ``_blocking_keys``)."""
+    reach = dispute_window(profile.event.span, profile.event.span) + 1
+    return profile.first_day - reach, profile.last_day + reach
+
+
+def _year_of(day: int) -> int:
+    return date.fromordinal(min(max(day, 1), date.max.toordinal())).year
+
+
+def cluster_profiles(
+    profiles: list[_Profile],
+    partners: list[list[int]] | None = None,
+    split: Callable[[Callable[[range], dict[int, list[int]]], int], dict[int, list[int]]] | None = None,
+) -> list[list[int]]:
+    """Single-link clusters of ``profiles`` (given in source order), as lists of positions.
+
+    The rule: each event, in order, joins the first cluster (in order of creation) that is a
+    candidate for it and holds an event ``_same`` as it, else starts a new cluster. A cluster is a
+    candidate when it shares ``_blocking_keys`` with the event: two words in nearby years (or one,
+    from a sentence of one word). Loose events (``_is_loose``) have keys of another kind, so they
+    only meet each other and are clustered apart, as written. For the others the search is
+    turned around: ``_same`` needs shared words and spans within reach of each other, and whenever
+    it holds the partner's cluster is a candidate; so each event's earlier partners are looked up
+    by (word, a few days' bucket) for short spans and (word, year) for long ones, and the event
+    joins the earliest cluster holding one. Finding partners is most of the work, and each
+    event's are found independently: ``split(find, count)`` may share it out (``find`` takes a
+    range of positions); the default finds them all here.
+    ``tests/test_merge_index.py`` checks the result against the rule as written.
+
+    ``partners``, when given, receives for each ordinary event every earlier event ``_same`` as it
+    (for loose events, nothing): what an incremental merge needs to know which events can affect
+    which (see ``timeline.merge_state``).
+    """
+    index = _PartnerIndex(profiles)
+    found = split(index.partners, len(profiles)) if split is not None else index.partners(range(len(profiles)))
+    cluster_of: list[int] = []
+    members: list[list[int]] = []
+    short: list[bool] = []  # whether a cluster has a sentence of fewer than two content words
+    loose_index: dict[tuple, list[int]] = defaultdict(list)  # loose events' clusters by blocking key
+    for pos, profile in enumerate(profiles):
+        home = None
+        words = profile.words
+        if index.loose[pos]:
+            hit: dict[object, set[int]] = defaultdict(set)
+            keys = _blocking_keys(profile)
+            for key in keys:
+                clusters = loose_index.get(key)
+                if clusters:
+                    hit[key[0] if key[0] != "=" else key].update(clusters)
+            shared_words = Counter(chain.from_iterable(hit.values()))
+            need = min(2, len(words)) if words else 1
+            for c in sorted(c for c, n in shared_words.items() if n >= need or short[c]):
+                if any(_same(profile, profiles[m]) for m in members[c]):
+                    home = c
+                    break
+            for key in keys:
+                loose_index[key].append(len(members) if home is None else home)
+        else:
+            same = found.get(pos, ())
+            if same:
+                home = min(cluster_of[m] for m in same)
+        if partners is not None:
+            partners.append(list(found.get(pos, ())))
+        if home is None:
+            home = len(members)
+            members.append([])
+            short.append(False)
+        members[home].append(pos)
+        cluster_of.append(home)
+        short[home] = short[home] or len(words) < 2
+    return members
+
+
+class _PartnerIndex:
+    """Ordinary events by word and time, to find each one's earlier partners (``_same``)."""
+
+    def __init__(self, profiles: list[_Profile]):
+        self.profiles = profiles
+        self.loose = [_is_loose(p) for p in profiles]
+        self.fine: dict[tuple, list[int]] = defaultdict(list)  # short spans by (word, bucket of days)
+        self.fine_by_year: dict[tuple, list[int]] = defaultdict(list)  # the same, by (word, year)
+        self.coarse: dict[tuple, list[int]] = defaultdict(list)  # longer spans by (word, year)
+        self.single_word: set[int] = set()
+        self.first_days = [p.first_day for p in profiles]
+        self.last_days = [p.last_day for p in profiles]
+        for pos, profile in enumerate(profiles):
+            if self.loose[pos]:
+                continue
+            words = profile.words
+            if len(words) == 1:
+                self.single_word.add(pos)
+            span_years = range(_year_of(profile.first_day), _year_of(profile.last_day) + 1)
+            if profile.last_day - profile.first_day < _FINE_SPAN_DAYS:
+                span_buckets = range(profile.first_day // _BUCKET_DAYS, profile.last_day // _BUCKET_DAYS + 1)
+                for word in words:
+                    for b in span_buckets:
+                        self.fine[(word, b)].append(pos)
+                    for y in span_years:
+                        self.fine_by_year[(word, y)].append(pos)
+            else:
+                for word in words:
+                    for y in span_years:
+                        self.coarse[(word, y)].append(pos)
+
+    def partners(self, positions: Iterable[int]) -> dict[int, list[int]]:
+        """For each ordinary event at ``positions``, the earlier events ``_same`` as it (in order)."""
+        profiles, fine, fine_by_year, coarse = self.profiles, self.fine, self.fine_by_year, self.coarse
+        first_days, last_days, single_word = self.first_days, self.last_days, self.single_word
+        found: dict[int, list[int]] = {}
+        for pos in positions:
+            if self.loose[pos]:
+                continue
+            profile = profiles[pos]
+            words = profile.words
+            first, last = _reach_days(profile)
+            year_range = range(_year_of(first), _year_of(last) + 1)
+            short_span = profile.last_day - profile.first_day < _FINE_SPAN_DAYS
+            buckets = range(first // _BUCKET_DAYS, last // _BUCKET_DAYS + 1)
+            hits: list[set[int]] = []
+            for word in words:
+                found_here: set[int] = set()
+                if short_span:
+                    for b in buckets:
+                        found_here.update(fine.get((word, b), ()))
+                else:
+                    for y in year_range:
+                        found_here.update(fine_by_year.get((word, y), ()))
+                for y in year_range:
+                    found_here.update(coarse.get((word, y), ()))
+                if found_here:
+                    hits.append(found_here)
+            if not hits:
+                continue
+            # _same needs two shared words, or all of a one-word sentence's.
+            counts = Counter(chain.from_iterable(hits))
+            if len(words) == 1:
+                possible = list(counts)
+            else:
+                possible = [m for m, n in counts.items() if n > 1]
+                possible.extend(single_word.intersection(counts).difference(possible))
+            # Earlier events whose span meets this event's reach (buckets only bound it to weeks).
+            same = sorted(m for m in possible if m < pos and first_days[m] <= last and last_days[m] >= first and _same(profile, profiles[m]))
+            if same:
+                found[pos] = same
+        return found
 
 
 def _span_days(span: Span) -> int:

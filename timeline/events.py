@@ -17,12 +17,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from typing import TYPE_CHECKING
+
 from timeline.actors import Actor, ActorIndex
-from timeline.articles import Article
-from timeline.dating import DatedArticle
-from timeline.manual import ManualEvent
-from timeline.tagger import Timex
 from timeline.tagger.values import Span, value_span
+
+if TYPE_CHECKING:  # annotations only: importing them (Markdown, YAML) is for when they are used
+    from timeline.articles import Article
+    from timeline.dating import DatedArticle
+    from timeline.manual import ManualEvent
+    from timeline.tagger import Timex
 
 EVENT_TYPES = ("DATE", "TIME")
 TITLE_LENGTH = 110

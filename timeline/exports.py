@@ -8,10 +8,10 @@ import io
 import json
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
-
-import icalendar
 
 from timeline.chronology import DateClaim, Entry, Timeline, group_label
 from timeline.config import SiteConfig
@@ -61,50 +61,72 @@ def _says(entry: Entry, mention: Mention, values: dict) -> str:
     return values.get((mention.article, mention.offset), entry.value)
 
 
+def event_document(entry: Entry) -> dict:
+    """One event of ``events.json``."""
+    says = source_values(entry)
+    return {
+        "id": entry.id,
+        "value": entry.value,
+        "start": entry.span.start.isoformat(),
+        "end": entry.span.end.isoformat(),
+        "precision": entry.span.precision,
+        "label": entry.label,
+        "title": entry.title,
+        "sources": [
+            {
+                "article": _article(m),
+                "title": m.article_title,
+                "url": m.url,
+                "published": m.published.isoformat() if m.published else None,
+                "outlet": m.outlet,
+                "expression": m.expression,
+                "sentence": m.sentence,
+                "offset": _offset(m),
+                "value": _says(entry, m, says),
+                "origin": m.origin,
+            }
+            for m in entry.sources
+        ],
+        "actors": [a.name for a in entry.actors],
+        "range": _range(entry),
+        # When the sources disagree on the date: every date given, and who gives it (else null).
+        "disputed": [_claim(c) for c in entry.disputed] or None,
+    }
+
+
 def events_document(timeline: Timeline) -> dict:
     """The ``events.json`` document: a stable, documented shape (see README)."""
-    events = []
-    for entry in timeline.entries:
-        says = source_values(entry)
-        events.append(
-            {
-                "id": entry.id,
-                "value": entry.value,
-                "start": entry.span.start.isoformat(),
-                "end": entry.span.end.isoformat(),
-                "precision": entry.span.precision,
-                "label": entry.label,
-                "title": entry.title,
-                "sources": [
-                    {
-                        "article": _article(m),
-                        "title": m.article_title,
-                        "url": m.url,
-                        "published": m.published.isoformat() if m.published else None,
-                        "outlet": m.outlet,
-                        "expression": m.expression,
-                        "sentence": m.sentence,
-                        "offset": _offset(m),
-                        "value": _says(entry, m, says),
-                        "origin": m.origin,
-                    }
-                    for m in entry.sources
-                ],
-                "actors": [a.name for a in entry.actors],
-                "range": _range(entry),
-                # When the sources disagree on the date: every date given, and who gives it (else null).
-                "disputed": [_claim(c) for c in entry.disputed] or None,
-            }
-        )
-    return {"events": events}
+    return {"events": [event_document(entry) for entry in timeline.entries]}
+
+
+@dataclass(frozen=True)
+class EntryFile:
+    """A file made of one piece per timeline entry, between a head and a tail: a rebuild can
+    reuse the pieces of entries that did not change (see ``render.entry_file``)."""
+
+    head: bytes
+    piece: Callable[[Entry], bytes]
+    separator: bytes = b""
+    tail: bytes = b""
+    tail_after_pieces: bytes = b""  # what ends the last piece, when there is one
+
+    def build(self, entries: Iterable[Entry]) -> bytes:
+        pieces = [self.piece(entry) for entry in entries]
+        return self.head + self.separator.join(pieces) + (self.tail_after_pieces if pieces else b"") + self.tail
+
+
+def _json_line(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(", ", ": ")).encode()
+
+
+def events_json_file() -> EntryFile:
+    """``events.json`` with one event per line: readable and diffable, and written by the C JSON
+    encoder (an indented dump goes through the much slower pure-Python one)."""
+    return EntryFile(b'{"events": [\n', lambda entry: _json_line(event_document(entry)), b",\n", b"]}\n", b"\n")
 
 
 def events_json(timeline: Timeline) -> bytes:
-    """``events.json`` with one event per line: readable and diffable, and written by the C JSON
-    encoder (an indented dump goes through the much slower pure-Python one)."""
-    events = events_document(timeline)["events"]
-    lines = ",\n".join(json.dumps(event, ensure_ascii=False, separators=(", ", ": ")) for event in events)
-    return ('{"events": [\n' + lines + ("\n" if events else "") + "]}\n").encode()
+    return events_json_file().build(timeline.entries)
 
 
 # --- Atom feed, iCalendar, TimelineJS, CSV -------------------------------------------------------
@@ -172,31 +194,47 @@ def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
-    """``events.ics``: every entry as an all-day event over its span (a day, a month, a year...)."""
+def ical_event(entry: Entry, config: SiteConfig) -> bytes:
+    """One entry as an all-day VEVENT over its span (a day, a month, a year...)."""
+    import icalendar  # only builds that write events.ics need it
+
+    host = urlsplit(config.base_url).hostname or "timeline"
+    # DTSTAMP is required: when the entry was last reported (its newest source), never the
+    # build's day, so the file changes only when the content does.
+    reported = newest_published(entry) or entry.span.start
+    event = icalendar.Event()
+    event.add("uid", f"{entry.id}@{host}")
+    event.add("dtstamp", datetime.combine(reported, datetime.min.time(), tzinfo=timezone.utc))
+    event.add("dtstart", entry.span.start)
+    event.add("dtend", entry.span.end + timedelta(days=1))  # DTEND of an all-day event is exclusive
+    event.add("summary", entry.title + (" (date disputed)" if entry.disputed else ""))
+    lines = [entry.label] + [f"{m.sentence} — {m.article_title}" + (f", {m.outlet}" if m.outlet else "") for m in entry.sources]
+    event.add("description", "\n\n".join(lines))
+    if entry.actors:
+        event.add("categories", [a.name for a in entry.actors])
+    if config.absolute_url():
+        event.add("url", _entry_url(config, entry))
+    return event.to_ical()
+
+
+def icalendar_entry_file(config: SiteConfig) -> EntryFile:
+    """``events.ics``: every entry as an all-day event over its span. The calendar's own lines
+    come from an empty calendar, each event is written on its own: a rebuild reuses the events of
+    unchanged entries (icalendar writes a calendar as its lines, then its events, then its end)."""
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//timeline//events//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", config.title)
-    host = urlsplit(config.base_url).hostname or "timeline"
-    for entry in timeline.entries:
-        # DTSTAMP is required: when the entry was last reported (its newest source), never the
-        # build's day, so the file changes only when the content does.
-        reported = newest_published(entry) or entry.span.start
-        event = icalendar.Event()
-        event.add("uid", f"{entry.id}@{host}")
-        event.add("dtstamp", datetime.combine(reported, datetime.min.time(), tzinfo=timezone.utc))
-        event.add("dtstart", entry.span.start)
-        event.add("dtend", entry.span.end + timedelta(days=1))  # DTEND of an all-day event is exclusive
-        event.add("summary", entry.title + (" (date disputed)" if entry.disputed else ""))
-        lines = [entry.label] + [f"{m.sentence} — {m.article_title}" + (f", {m.outlet}" if m.outlet else "") for m in entry.sources]
-        event.add("description", "\n\n".join(lines))
-        if entry.actors:
-            event.add("categories", [a.name for a in entry.actors])
-        if config.absolute_url():
-            event.add("url", _entry_url(config, entry))
-        calendar.add_component(event)
-    return calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    empty = calendar.to_ical()
+    assert empty.endswith(end)
+    return EntryFile(empty[: -len(end)], lambda entry: ical_event(entry, config), tail=end)
+
+
+def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
+    return icalendar_entry_file(config).build(timeline.entries)
 
 
 def _timelinejs_date(value_span_: Span, day: date, label: str | None = None) -> dict:
@@ -211,35 +249,50 @@ def _timelinejs_date(value_span_: Span, day: date, label: str | None = None) -> 
     return result
 
 
+def timelinejs_slide(entry: Entry) -> dict:
+    slide: dict = {
+        "unique_id": entry.id,
+        "start_date": _timelinejs_date(entry.span, entry.span.start),
+        "text": {"headline": html.escape(entry.title), "text": _sources_html(entry)},
+        "display_date": entry.label,
+    }
+    end_span = value_span(entry.range_end) if entry.range_end else entry.span
+    multi = entry.range_end or entry.span.precision in ("decade", "century", "season", "quarter", "half")
+    if multi and end_span is not None:
+        slide["end_date"] = _timelinejs_date(end_span, entry.span.end)
+    slide["group"] = group_label(entry.span)
+    return slide
+
+
+def _timelinejs_title(config: SiteConfig) -> dict:
+    return {"text": {"headline": html.escape(config.title), "text": html.escape(config.description)}}
+
+
 def timelinejs_document(timeline: Timeline, config: SiteConfig) -> dict:
     """``timelinejs.json``: Knight Lab TimelineJS3's JSON format (title slide + one slide per entry)."""
-    events = []
-    for entry in timeline.entries:
-        slide: dict = {
-            "unique_id": entry.id,
-            "start_date": _timelinejs_date(entry.span, entry.span.start),
-            "text": {"headline": html.escape(entry.title), "text": _sources_html(entry)},
-            "display_date": entry.label,
-        }
-        end_span = value_span(entry.range_end) if entry.range_end else entry.span
-        multi = entry.range_end or entry.span.precision in ("decade", "century", "season", "quarter", "half")
-        if multi and end_span is not None:
-            slide["end_date"] = _timelinejs_date(end_span, entry.span.end)
-        group = group_label(entry.span)
-        slide["group"] = group
-        events.append(slide)
-    title = {"text": {"headline": html.escape(config.title), "text": html.escape(config.description)}}
-    return {"title": title, "events": events}
+    return {"title": _timelinejs_title(config), "events": [timelinejs_slide(entry) for entry in timeline.entries]}
+
+
+def timelinejs_entry_file(config: SiteConfig) -> EntryFile:
+    """One slide per line, by the C JSON encoder (as ``events_json``)."""
+    head = b'{"title": ' + _json_line(_timelinejs_title(config)) + b', "events": [\n'
+    return EntryFile(head, lambda entry: _json_line(timelinejs_slide(entry)), b",\n", b"]}\n", b"\n")
 
 
 def timelinejs_json(timeline: Timeline, config: SiteConfig) -> bytes:
-    return json.dumps(timelinejs_document(timeline, config), ensure_ascii=False, indent=1).encode() + b"\n"
+    return timelinejs_entry_file(config).build(timeline.entries)
 
 
 CSV_COLUMNS = (
     "id", "value", "start", "end", "precision", "label", "title", "actors", "range_end", "disputed",
     "source_count", "articles", "outlets", "expressions", "urls",
 )
+
+
+def _csv_row(cells: list) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue().encode("utf-8")
 
 
 def _inert(cell: object) -> object:
@@ -250,23 +303,26 @@ def _inert(cell: object) -> object:
     return cell
 
 
-def events_csv(timeline: Timeline) -> bytes:
+def csv_row(e: Entry) -> bytes:
+    return _csv_row(
+        list(map(_inert, [
+            e.id, e.value, e.span.start.isoformat(), e.span.end.isoformat(), e.span.precision, e.label, e.title,
+            " | ".join(a.name for a in e.actors),
+            e.range_end or "",
+            " | ".join(f"{c.value}: {', '.join(m.article for m in c.sources)}" for c in e.disputed),
+            len(e.sources),
+            " | ".join(m.article for m in e.sources),
+            " | ".join(m.outlet or "" for m in e.sources),
+            " | ".join(m.expression for m in e.sources),
+            " | ".join(m.url or "" for m in e.sources),
+        ]))
+    )
+
+
+def events_csv_file() -> EntryFile:
     """``events.csv``: one row per entry; lists within a cell are separated by " | "."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for e in timeline.entries:
-        writer.writerow(
-            map(_inert, [
-                e.id, e.value, e.span.start.isoformat(), e.span.end.isoformat(), e.span.precision, e.label, e.title,
-                " | ".join(a.name for a in e.actors),
-                e.range_end or "",
-                " | ".join(f"{c.value}: {', '.join(m.article for m in c.sources)}" for c in e.disputed),
-                len(e.sources),
-                " | ".join(m.article for m in e.sources),
-                " | ".join(m.outlet or "" for m in e.sources),
-                " | ".join(m.expression for m in e.sources),
-                " | ".join(m.url or "" for m in e.sources),
-            ])
-        )
-    return out.getvalue().encode("utf-8")
+    return EntryFile(_csv_row(list(CSV_COLUMNS)), csv_row)
+
+
+def events_csv(timeline: Timeline) -> bytes:
+    return events_csv_file().build(timeline.entries)

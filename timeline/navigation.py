@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 
-from timeline.chronology import Timeline
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from timeline.chronology import Timeline
 
 
 def entry_tags(timeline: Timeline, tags_by_article: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:

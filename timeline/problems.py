@@ -30,6 +30,9 @@ class ContentError(Exception):
         self.line = line
         self.column = column
 
+    def __reduce__(self):  # pickled with all its fields (a forked renderer sends it back)
+        return (ContentError, (self.path, self.message, self.line, self.column))
+
     def problem(self, shown_path: str | None = None) -> Problem:
         return Problem(shown_path or self.path, self.message, self.line, self.column, "error")
 

@@ -9,24 +9,30 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import re
+import secrets
 import posixpath
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from itertools import groupby
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from timeline import site_files
-from timeline.chronology import Timeline
 from timeline import __version__
 from timeline.cache import TaggedArticle
 from timeline.config import SiteConfig
-from timeline.dating import DatedArticle
-from timeline.events import article_page
-from timeline.exports import atom_feed, events_csv, events_json, icalendar_file, timelinejs_json
-from timeline.navigation import entry_tags, filter_index, script_json
 from timeline.problems import display_path
+
+if TYPE_CHECKING:  # imported where pages are made: a build with nothing to do needs none of them
+    from timeline.chronology import Entry, Timeline
+    from timeline.dating import DatedArticle
+    from timeline.exports import EntryFile
 from timeline.theme_files import DEFAULT_THEME
+
+
+Piece = tuple[str, int, int]  # (key, start, end): bytes of a file made from one key alone
 
 
 @dataclass(frozen=True)
@@ -35,15 +41,27 @@ class OutputFile:
     data: bytes | None  # None: the previous build's file, whose inputs are unchanged, is kept
     source: str = ""  # what it was made from, to name in errors
     inputs: str = ""  # digest of everything the file is made from, when the producer knows it
+    pieces: tuple[Piece, ...] = ()  # parts of ``data`` that the next build may reuse by key
 
 
 class Theme:
-    """Templates and static files: the user's theme first, then the default theme, file by file."""
+    """Templates and static files: the user's theme first, then the default theme, file by file.
+    ``cache_dir``: where compiled templates are kept between builds (compiling them is a tenth of
+    a second at every start)."""
 
-    def __init__(self, user_theme: Path | None):
+    def __init__(self, user_theme: Path | None, cache_dir: Path | None = None):
         self.folders = [p for p in (user_theme, DEFAULT_THEME) if p is not None]
-        self.env = jinja2.Environment(
+        self.cache_dir = cache_dir
+
+    @cached_property
+    def env(self):
+        """The Jinja2 environment (made when first rendering: a build with nothing to do needs none)."""
+        import jinja2
+
+        cache_dir = self.cache_dir
+        return jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p / "templates") for p in self.folders]),
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)) if cache_dir is not None and _usable(cache_dir) else None,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -72,6 +90,67 @@ class Theme:
                     yield rel, file
 
 
+@dataclass(frozen=True)
+class _Made:
+    """A piece of a page: its key, its bytes, and the pieces within it (offsets from its start)."""
+
+    key: str
+    raw: bytes
+    inner: tuple[Piece, ...] = ()
+
+
+class _Splicer:
+    """Pieces stand in the template's output as short markers, and their bytes are put in place
+    of the markers once the page is rendered: a large page's reused parts are never decoded,
+    copied into Markup, escaped, joined and encoded again. Markers carry a random nonce, so no
+    text can pass for one; a template must print ``cached()`` as it is."""
+
+    def __init__(self) -> None:
+        nonce = secrets.token_hex(6)
+        self.issued: list[_Made] = []
+        self.open, self.close = f"\ue000{nonce}:", "\ue001"
+        self.pattern = re.compile(re.escape(self.open) + r"(\d+)" + re.escape(self.close))
+
+    def marker(self, piece: _Made) -> str:
+        self.issued.append(piece)
+        return f"{self.open}{len(self.issued) - 1}{self.close}"
+
+    def splice(self, text: str) -> tuple[bytes, tuple[Piece, ...]]:
+        """``text`` with each marker replaced by its piece's bytes, and where every piece stands."""
+        parts: list[bytes] = []
+        found: list[Piece] = []
+        at = 0
+        pos = 0
+        for match in self.pattern.finditer(text):
+            before = text[pos : match.start()].encode()
+            parts.append(before)
+            at += len(before)
+            piece = self.issued[int(match.group(1))]
+            parts.append(piece.raw)
+            found.append((piece.key, at, at + len(piece.raw)))
+            found.extend((key, at + s, at + e) for key, s, e in piece.inner)
+            at += len(piece.raw)
+            pos = match.end()
+        parts.append(text[pos:].encode())
+        return b"".join(parts), tuple(found)
+
+
+def by_month(articles: Iterable[TaggedArticle]) -> list[tuple[TaggedArticle, ...]]:
+    """Articles in runs of the same month of publication (undated ones in one run), in order."""
+    runs: list[tuple[TaggedArticle, ...]] = []
+    for month, run in groupby(articles, key=lambda a: (a.article.published.year, a.article.published.month) if a.article.published else None):
+        runs.append(tuple(run))
+    return runs
+
+
+def _usable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.access(folder, os.W_OK)
+    except OSError:
+        return False
+
+
 def relative_root(page_path: str) -> str:
     """The prefix that leads from a page back to the site root: "" or "../../"."""
     depth = page_path.count("/")
@@ -98,6 +177,11 @@ def render_fingerprint(config: SiteConfig, theme: Theme) -> str:
 
 
 class SiteRenderer:
+    """Renders pages. Between builds it reuses what did not change: whole files whose inputs are
+    unchanged (``reusable``), and, in a file that must be made again, the pieces made from
+    timeline entries that did not change (``previous_pieces``; an entry's ``token`` is a digest of
+    the events it merges)."""
+
     def __init__(
         self,
         config: SiteConfig,
@@ -110,14 +194,79 @@ class SiteRenderer:
         self.fingerprint = fingerprint or render_fingerprint(config, theme)
         # Whether the previous build's file at a path was made from exactly these inputs.
         self.reusable = reusable or (lambda path, inputs: False)
+        # The pieces of the previous build's file at a path, by key.
+        self.previous_pieces: Callable[[str], Mapping[str, tuple[bytes, tuple[Piece, ...]]]] = lambda path: {}
+        self.tokens: Mapping[str, str] = {}  # entry id -> token
+        self.article_tokens: Mapping[str, tuple[str, ...]] | None = None  # article key -> tokens of the entries holding its events
+        self._made: dict[str, _Made] = {}  # pieces made in this build, by key
+
+    def forget_pieces(self) -> None:
+        """Drop the pieces made so far: a kind of page reuses its own (an entry on several actor
+        pages), and holding every page's would hold the whole site in memory."""
+        self._made.clear()
+
+    def inputs(self, *parts: str) -> str:
+        """Digest of a file's inputs: ``parts`` and what every page depends on."""
+        return hashlib.sha256("\0".join((self.fingerprint, *parts)).encode()).hexdigest()
+
+    def _token(self, item) -> str | None:
+        """An entry's token, a year group's (its label and its entries' tokens), an article's
+        (its cache key) or a run of articles' (their keys); None if unknown."""
+        from timeline.chronology import Entry, YearGroup
+
+        if isinstance(item, Entry):
+            return self.tokens.get(item.id)
+        if isinstance(item, TaggedArticle):
+            return item.key
+        if isinstance(item, tuple) and item and all(isinstance(a, TaggedArticle) for a in item):
+            return hashlib.sha1("\0".join(a.key for a in item).encode()).hexdigest()
+        if isinstance(item, YearGroup):
+            tokens = self.entry_tokens(item.entries)
+            return None if tokens is None else hashlib.sha1("\0".join([item.label, item.anchor, *tokens]).encode()).hexdigest()
+        return None
+
+    def entry_tokens(self, entries: Iterable[Entry]) -> list[str] | None:
+        """The entries' tokens, or None when one is unknown (then nothing made from them is reused)."""
+        tokens = [self.tokens.get(e.id) for e in entries]
+        return None if None in tokens else tokens  # type: ignore[return-value]
 
     def page(self, template: str, path: str, *, from_any_depth: bool = False, **context) -> OutputFile:
         """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
         its links start from the base path ("/repo/static/...") and it has no canonical URL."""
         root = self.config.base_path if from_any_depth else relative_root(path)
+        splicer = _Splicer()
+        previous: Mapping[str, tuple[bytes, tuple[Piece, ...]]] | None = None
 
         def url(target: str) -> str:
-            return posixpath.join(root, target) if target else (root or "./") + "index.html"
+            if not target:
+                return (root or "./") + "index.html"
+            # posixpath.join(root, target), which a large page calls many thousand times
+            if target.startswith("/"):
+                return target
+            return root + target if not root or root.endswith("/") else root + "/" + target
+
+        from markupsafe import Markup
+
+        def cached(macro, item, *args, **derived) -> Markup:
+            """``macro(item, *args, **derived)``, reused from the previous build while ``item`` (an
+            entry, or a year group) is unchanged. ``derived`` arguments are left out of the key:
+            they must follow from the item's articles (as the tags of their entries do)."""
+            nonlocal previous
+            token = self._token(item)
+            if token is None:
+                return macro(item, *args, **derived)
+            key = hashlib.sha1(f"{self.fingerprint}\0{token}\0{getattr(macro, 'name', '')}\0{root}\0{args!r}".encode()).hexdigest()
+            piece = self._made.get(key)
+            if piece is None:
+                if previous is None:
+                    previous = self.previous_pieces(path)
+                old = previous.get(key)
+                if old is not None:
+                    piece = _Made(key, old[0], old[1])
+                else:
+                    piece = _Made(key, *splicer.splice(str(macro(item, *args, **derived))))
+                self._made[key] = piece
+            return Markup(splicer.marker(piece))
 
         rendered = self.theme.env.get_template(template).render(
             site=self.config,
@@ -125,13 +274,51 @@ class SiteRenderer:
             root=root,
             url=url,
             canonical=None if from_any_depth else site_files.page_url(self.config, path),
+            cached=cached,
+            by_month=by_month,
             **context,
         )
-        return OutputFile(path, rendered.encode(), f"template {template}")
+        data, pieces = splicer.splice(rendered)
+        return OutputFile(path, data, f"template {template}", pieces=pieces)
+
+    def entry_file(self, path: str, source: str, shape: EntryFile, entries: tuple[Entry, ...], *salt: str) -> OutputFile:
+        """A file of one piece per entry (``exports.EntryFile``): kept whole when no entry changed,
+        else made with the unchanged entries' pieces of the previous build."""
+        tokens = self.entry_tokens(entries)
+        if tokens is None:
+            return OutputFile(path, shape.build(entries), source)
+        inputs = self.inputs(path, *salt, *tokens)
+        if self.reusable(path, inputs):
+            return OutputFile(path, None, source, inputs)
+        previous = self.previous_pieces(path)
+        raw = getattr(previous, "raw", None) or (lambda key: (found := previous.get(key)) and found[0])
+        # A piece's key: what every piece of this file shares (settings, theme, code), then the token.
+        shared = hashlib.sha1(f"{self.fingerprint}\0{chr(0).join(salt)}".encode()).hexdigest()[:16]
+        parts = [shape.head]
+        pieces: list[Piece] = []
+        at = len(shape.head)
+        separator = shape.separator
+        for i, (entry, token) in enumerate(zip(entries, tokens)):
+            if i and separator:
+                parts.append(separator)
+                at += len(separator)
+            key = shared + token
+            data = raw(key) or shape.piece(entry)
+            parts.append(data)
+            pieces.append((key, at, at + len(data)))
+            at += len(data)
+        parts.append((shape.tail_after_pieces if entries else b"") + shape.tail)
+        return OutputFile(path, b"".join(parts), source, inputs, tuple(pieces))
 
     def article_inputs(self, tagged: TaggedArticle, timeline: Timeline) -> str:
         """Digest of what an article's page is made from: the article, the entries its dates link
-        to, and what every page depends on. Equal digests mean an identical page."""
+        to, and what every page depends on. Equal digests mean an identical page.
+
+        The entries its dates link to are those holding its events: with their tokens known
+        (``article_tokens``), they stand for the entries without looking each one up."""
+        if self.article_tokens is not None:
+            tokens = self.article_tokens.get(tagged.key, ())
+            return hashlib.sha256("\0".join((self.fingerprint, "tokens", tagged.key, *tokens)).encode()).hexdigest()
         digest = hashlib.sha256(f"{self.fingerprint}\0{tagged.key}".encode())
         for start, end in tagged.links:
             entry = timeline.entry_for(tagged.article.slug, (start, end))
@@ -139,6 +326,8 @@ class SiteRenderer:
         return digest.hexdigest()
 
     def article_page(self, dated: DatedArticle, timeline: Timeline, inputs: str = "") -> OutputFile:
+        from timeline.events import article_page
+
         path = article_page(dated.article.slug)
         root = relative_root(path)
         spans = [(t.start, t.end) for t in dated.timexes]
@@ -170,9 +359,24 @@ class Site:
     load: Callable[[TaggedArticle], DatedArticle] = field(repr=False, default=None)  # type: ignore[assignment]
 
 
+def _kept(renderer: SiteRenderer, path: str, source: str, *parts: str) -> tuple[OutputFile | None, str]:
+    """(the previous file, when made from the same inputs; the inputs digest)."""
+    inputs = renderer.inputs(path, *parts)
+    return (OutputFile(path, None, source, inputs) if renderer.reusable(path, inputs) else None), inputs
+
+
 def timeline_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    tokens = renderer.entry_tokens(site.timeline.entries)
+    keys = [d.key for d in site.articles]
+    if tokens is not None:
+        kept, inputs = _kept(renderer, "index.html", "timeline page", *tokens, "articles", *keys)
+        if kept is not None:
+            yield kept
+            return
+    from timeline.navigation import entry_tags, filter_index, script_json
+
     tags = entry_tags(site.timeline, {d.article.slug: d.article.tags for d in site.articles})
-    yield renderer.page(
+    page = renderer.page(
         "index.html",
         "index.html",
         timeline=site.timeline,
@@ -180,42 +384,74 @@ def timeline_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
         entry_tags=tags,
         filter_json=script_json(filter_index(site.timeline, tags)),
     )
+    yield replace(page, inputs=inputs) if tokens is not None else page
 
 
 def actor_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     """``actors/<slug>/index.html``: every entry naming the actor, and an index of actors."""
     groups = site.timeline.actor_groups
-    yield renderer.page("actors.html", "actors/index.html", actor_groups=groups)
+    listing = [f"{g.actor.slug}:{g.actor.name}:{len(g.entries)}" for g in groups]
+    kept, inputs = _kept(renderer, "actors/index.html", "actors page", *listing)
+    yield kept or replace(renderer.page("actors.html", "actors/index.html", actor_groups=groups), inputs=inputs)
     for group in groups:
-        timeline = Timeline(group.entries)
-        yield renderer.page("actor.html", f"actors/{group.actor.slug}/index.html", actor=group.actor, timeline=timeline)
+        path = f"actors/{group.actor.slug}/index.html"
+        tokens = renderer.entry_tokens(group.entries)
+        if tokens is not None:
+            kept, inputs = _kept(renderer, path, "actor page", repr(group.actor), *tokens)
+            if kept is not None:
+                yield kept
+                continue
+        from timeline.chronology import Timeline
+
+        page = renderer.page("actor.html", path, actor=group.actor, timeline=Timeline(group.entries))
+        yield replace(page, inputs=inputs) if tokens is not None else page
 
 
 def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     """``<year>/index.html`` ("2023/", "1990s/"): the entries of one year group."""
-    for group in site.timeline.groups:
-        yield renderer.page("year.html", f"{group.slug}/index.html", group=group, years=site.timeline.groups)
+    years = site.timeline.groups
+    nav = [f"{g.slug}:{g.label}" for g in years]
+    for group in years:
+        path = f"{group.slug}/index.html"
+        tokens = renderer.entry_tokens(group.entries)
+        if tokens is not None:
+            kept, inputs = _kept(renderer, path, "year page", group.label, *nav, "entries", *tokens)
+            if kept is not None:
+                yield kept
+                continue
+        page = renderer.page("year.html", path, group=group, years=years)
+        yield replace(page, inputs=inputs) if tokens is not None else page
 
 
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    from timeline.events import article_page
+
+    # The article's file as the user sees it, for errors (display_path, without pathlib for each).
+    content = display_path(renderer.config.content_dir, renderer.config.site_dir).rstrip("/") + "/"
+    content = "" if content == "./" else content
     for tagged in site.articles:
         path = article_page(tagged.article.slug)
         inputs = renderer.article_inputs(tagged, site.timeline)
         if renderer.reusable(path, inputs):
-            yield OutputFile(path, None, display_path(tagged.article.path, renderer.config.site_dir), inputs)
+            yield OutputFile(path, None, content + tagged.article.rel_path, inputs)
         else:
             yield renderer.article_page(site.load(tagged), site.timeline, inputs)
 
 
 def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    yield OutputFile("events.json", events_json(site.timeline), "events")
+    from timeline.exports import events_json_file
+
+    yield renderer.entry_file("events.json", "events", events_json_file(), site.timeline.entries)
 
 
 def export_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    yield OutputFile("feed.xml", atom_feed(site.timeline, renderer.config), "feed")
-    yield OutputFile("events.ics", icalendar_file(site.timeline, renderer.config), "calendar")
-    yield OutputFile("timelinejs.json", timelinejs_json(site.timeline, renderer.config), "timelinejs")
-    yield OutputFile("events.csv", events_csv(site.timeline), "csv")
+    from timeline.exports import atom_feed, events_csv_file, icalendar_entry_file, timelinejs_entry_file
+
+    config = renderer.config
+    yield OutputFile("feed.xml", atom_feed(site.timeline, config), "feed")
+    yield renderer.entry_file("events.ics", "calendar", icalendar_entry_file(config), site.timeline.entries)
+    yield renderer.entry_file("timelinejs.json", "timelinejs", timelinejs_entry_file(config), site.timeline.entries)
+    yield renderer.entry_file("events.csv", "csv", events_csv_file(), site.timeline.entries)
 
 
 def static_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
@@ -261,12 +497,22 @@ def newest_first(articles: list[TaggedArticle]) -> tuple[TaggedArticle, ...]:
 
 
 def render_site(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    pages: list[str] = []
-    for producer in PRODUCERS:
-        for file in producer(renderer, site):
+    pages: list[list[str]] = [[] for _ in PRODUCERS]
+    yield from render_part(renderer, site, range(len(PRODUCERS)), pages)
+    yield from sitemap(renderer, pages)
+
+
+def render_part(renderer: SiteRenderer, site: Site, producers: Iterable[int], pages: list[list[str]]) -> Iterator[OutputFile]:
+    """The files of some ``PRODUCERS`` (by position); ``pages[i]`` receives the listed pages of the i-th."""
+    for i in producers:
+        for file in PRODUCERS[i](renderer, site):
             if site_files.is_listed_page(file.path):
-                pages.append(file.path)
+                pages[i].append(file.path)
             yield file
-    # The sitemap lists the pages the producers made, so a new kind of page needs no change here.
-    for path, data in site_files.sitemap_files(renderer.config, pages):
+        renderer.forget_pieces()
+
+
+def sitemap(renderer: SiteRenderer, pages: list[list[str]]) -> Iterator[OutputFile]:
+    """The sitemap lists the pages the producers made, so a new kind of page needs no change here."""
+    for path, data in site_files.sitemap_files(renderer.config, [page for made in pages for page in made]):
         yield OutputFile(path, data, "sitemap")

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from timeline.articles import decode_article, parse_article
-from timeline.dating import DatedArticle, date_article
-from timeline.events import Event, extract_events
+from typing import TYPE_CHECKING
+
 from timeline.problems import ContentError, Problem
 
+if TYPE_CHECKING:  # imported when tagging: a build with nothing to tag needs none of them
+    from timeline.cache import TaggedArticle
+    from timeline.chronology import EventFeatures
+    from timeline.dating import DatedArticle
+    from timeline.events import Event
+
 EXECUTORS = ("process", "dask")
+# Tag the few articles of a small rebuild in a forked child, while the build loads its cache.
+FORK_FEW = True
 # Fewer changed articles than this are tagged in this process: starting workers costs more.
 POOL_THRESHOLD = 24
 BATCH_SIZE = 8
@@ -40,6 +47,9 @@ class TagJob:
     data: bytes
     today: date
     timezone: str = "UTC"  # the site's, for publication times written without an offset
+    # The cache folder, when the worker shares this machine's disk: it stores the full tagged
+    # article itself and sends back only the small summary.
+    store: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -49,9 +59,28 @@ class TagOutcome:
     dated: DatedArticle | None
     events: tuple[Event, ...]
     problem: Problem | None
+    # What merging compares of each event, computed here so that it runs in parallel too.
+    features: tuple[EventFeatures, ...] = ()
+    features_fp: str = ""
+    summary: TaggedArticle | None = None  # what the build keeps of the article
+    stored: bool = False  # ``dated`` is in the cache already (and not sent back)
+
+
+def date_article(article, today: date, shown_path: str) -> DatedArticle:
+    """``dating.date_article``, imported when an article is first tagged (the Markdown reader and
+    the tagger take a while to import, and a build with nothing to tag needs neither)."""
+    from timeline.dating import date_article as dated
+
+    return dated(article, today, shown_path)
 
 
 def tag_one(job: TagJob) -> TagOutcome:
+    from timeline.actors import default_index
+    from timeline.articles import decode_article, parse_article
+    from timeline.cache import save_article, summarize
+    from timeline.chronology import event_features, features_fingerprint
+    from timeline.events import extract_events
+
     def failed(message: str) -> TagOutcome:
         return TagOutcome(job.key, job.path, None, (), Problem(job.shown_path, message))
 
@@ -59,6 +88,8 @@ def tag_one(job: TagJob) -> TagOutcome:
         article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir, job.timezone)
         dated = date_article(article, job.today, job.shown_path)
         events = tuple(extract_events(dated))
+        actors = default_index()
+        features = tuple(event_features(event, actors) for event in events)
     except ContentError as e:
         return TagOutcome(job.key, job.path, None, (), e.problem(job.shown_path))
     except RecursionError:
@@ -69,7 +100,22 @@ def tag_one(job: TagJob) -> TagOutcome:
             f"could not be processed ({type(e).__name__}: {e}); skipped. This is a bug in timeline:"
             " please report it with this file"
         )
-    return TagOutcome(job.key, job.path, dated, events, None)
+    fingerprint = features_fingerprint()
+    summary = summarize(job.key, dated, list(events), job.today, features, fingerprint)
+    stored = job.store is not None and save_article(job.store, job.key, dated)
+    return TagOutcome(job.key, job.path, None if stored else dated, events, None, features, fingerprint, summary, stored)
+
+
+def warm_up() -> None:
+    """Load what tagging needs and compile the tagger's grammar: run in each local worker while
+    the main process still reads the content folder."""
+    from timeline.actors import default_index
+    from timeline.document import from_markdown
+    from timeline.tagger import tag
+
+    default_index()
+    from_markdown("Warm up.")
+    tag("The talks opened on Monday, May 5, 2003.", date(2003, 5, 1))
 
 
 def tag_batch(jobs: list[TagJob]) -> list[TagOutcome]:
@@ -119,6 +165,8 @@ def open_executor(spec: ExecutorSpec) -> Iterator[Executor | None]:
     if spec.workers <= 1:
         yield None
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=spec.workers) as pool:
         yield pool
 

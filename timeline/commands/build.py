@@ -27,6 +27,11 @@ from timeline.commands.options import load_site_config, site_options
 )
 def build(content, output, config_file, base_url, keep_going, jobs, executor, scheduler, strict) -> None:
     """Build the site into the output folder."""
+    import gc
+
+    # The process ends after the build: cyclic garbage collection, which would scan the build's
+    # millions of long-lived objects over and over, is not worth running.
+    gc.disable()
     from timeline.build import write_without_errors, build_site
     from timeline.progress import ProgressLine, wanted
     from timeline.tagging import ExecutorSpec
