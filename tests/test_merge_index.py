@@ -19,11 +19,11 @@ from timeline.tagger.values import Span, value_span
 def reference_clusters(events: list[Event]) -> list[list[Event]]:
     """The merge rule, written plainly: every earlier cluster that shares blocking keys is a
     candidate, and every member of a candidate is compared."""
-    clusters: list[list[chronology._Profile]] = []
+    clusters: list[list[chronology.EventProfile]] = []
     short: list[bool] = []
     index: dict[tuple, list[int]] = defaultdict(list)
-    for event in sorted(events, key=chronology._source_order):
-        profile = chronology._profile(event)
+    for event in sorted(events, key=chronology.source_order):
+        profile = chronology.event_profile(event)
         keys = chronology._blocking_keys(profile)
         by_word: dict[object, set[int]] = defaultdict(set)
         for key in keys:
@@ -31,7 +31,7 @@ def reference_clusters(events: list[Event]) -> list[list[Event]]:
         shared = Counter(chain.from_iterable(by_word.values()))
         need = min(2, len(profile.words)) if profile.words else 1
         candidates = sorted(c for c, n in shared.items() if n >= need or short[c])
-        home = next((c for c in candidates if any(chronology._same(profile, o) for o in clusters[c])), None)
+        home = next((c for c in candidates if any(chronology.same_profile(profile, o) for o in clusters[c])), None)
         if home is None:
             home = len(clusters)
             clusters.append([])
@@ -95,6 +95,6 @@ def identities(clusters) -> list[list[tuple]]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(event_lists())
 def test_fast_merge_equals_the_plain_rule(events):
-    profiles = [chronology._profile(e) for e in sorted(events, key=chronology._source_order)]
+    profiles = [chronology.event_profile(e) for e in sorted(events, key=chronology.source_order)]
     fast = [[profiles[i].event for i in cluster] for cluster in chronology.cluster_profiles(profiles)]
     assert identities(fast) == identities(reference_clusters(events))

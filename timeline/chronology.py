@@ -279,7 +279,7 @@ def content_words(sentence: str) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class _Profile:
+class EventProfile:
     """What ``same_event`` compares, computed once per event."""
 
     event: Event
@@ -319,7 +319,7 @@ def quantities(sentence: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _profile(event: Event) -> _Profile:
+def event_profile(event: Event) -> EventProfile:
     sentence = event.mention.sentence
     # Actor names (and the known names they go by) are compared as actors, not as words.
     for start, end, _ in reversed(default_index().mentions(sentence)):
@@ -328,7 +328,7 @@ def _profile(event: Event) -> _Profile:
         sentence = sentence.replace(actor.name, " ")
     words = content_words(sentence)
     span = event.span
-    return _Profile(
+    return EventProfile(
         event, words, frozenset(a.slug for a in event.actors), quantities(sentence), _weight(words),
         span.start.toordinal(), span.end.toordinal(),
     )
@@ -364,14 +364,14 @@ def features_fingerprint() -> str:
 
 def event_features(event: Event, actors: ActorIndex) -> EventFeatures:
     found = actors.find(event.mention.sentence)
-    profile = _profile(replace(event, actors=found))
+    profile = event_profile(replace(event, actors=found))
     return EventFeatures(found, profile.words, profile.quantities, profile.weight)
 
 
-def profile_of(event: Event, features: EventFeatures) -> _Profile:
-    """The profile ``_profile`` would give ``event`` with ``features.actors`` attached."""
+def profile_of(event: Event, features: EventFeatures) -> EventProfile:
+    """The profile ``event_profile`` would give ``event`` with ``features.actors`` attached."""
     span = event.span
-    return _Profile(
+    return EventProfile(
         replace(event, actors=features.actors), features.words, frozenset(a.slug for a in features.actors),
         features.quantities, features.weight, span.start.toordinal(), span.end.toordinal(),
     )
@@ -396,7 +396,7 @@ def dispute_window(a: Span, b: Span) -> int:
     return max(DISPUTE_WINDOW_DAYS, min((a.end - a.start).days, (b.end - b.start).days) + 1)
 
 
-def _same(pa: _Profile, pb: _Profile) -> bool:
+def same_profile(pa: EventProfile, pb: EventProfile) -> bool:
     # Cheapest tests first; each only returns False where a later test would also have.
     gap = max(pa.first_day, pb.first_day) - min(pa.last_day, pb.last_day) - 1
     shorter = min(pa.last_day - pa.first_day, pb.last_day - pb.first_day) + 1
@@ -444,10 +444,10 @@ def _weight(words: frozenset[str]) -> float:
 
 def same_event(a: Event, b: Event) -> bool:
     """Whether two dated sentences report the same happening (the rule is in the module docstring)."""
-    return _same(_profile(a), _profile(b))
+    return same_profile(event_profile(a), event_profile(b))
 
 
-def _source_order(event: Event) -> tuple:
+def source_order(event: Event) -> tuple:
     m = event.mention
     return (m.published or date.max, m.article, m.offset)
 
@@ -455,7 +455,7 @@ def _source_order(event: Event) -> tuple:
 _LONG_SPAN_YEARS = 12
 
 
-def _blocking_keys(profile: _Profile) -> list[tuple]:
+def _blocking_keys(profile: EventProfile) -> list[tuple]:
     """Index keys under which a possibly-same event must also appear: a shared word in a nearby year."""
     event = profile.event
     if event.range_end is not None or event.span.end.year - event.span.start.year > _LONG_SPAN_YEARS:
@@ -475,8 +475,8 @@ def _blocking_keys(profile: _Profile) -> list[tuple]:
 
 def merge(events: list[Event]) -> Timeline:
     """Group events that report the same happening into entries, ordered chronologically."""
-    profiles = [_profile(event) for event in sorted(events, key=_source_order)]
-    entries = [_entry([profiles[i].event for i in cluster]) for cluster in cluster_profiles(profiles)]
+    profiles = [event_profile(event) for event in sorted(events, key=source_order)]
+    entries = [entry_of([profiles[i].event for i in cluster]) for cluster in cluster_profiles(profiles)]
     entries.sort(key=lambda e: e.sort_key)
     return Timeline(tuple(entries))
 
@@ -487,36 +487,36 @@ _FINE_SPAN_DAYS = 62
 _BUCKET_DAYS = 16
 
 
-def _is_loose(profile: _Profile) -> bool:
+def is_loose(profile: EventProfile) -> bool:
     """Ranges, very long spans and sentences without content words: ``_blocking_keys`` files
     them under their value or sentence, so they only ever meet each other."""
     event = profile.event
     return not profile.words or event.range_end is not None or event.span.end.year - event.span.start.year > _LONG_SPAN_YEARS
 
 
-def _reach_days(profile: _Profile) -> tuple[int, int]:
+def reach_days(profile: EventProfile) -> tuple[int, int]:
     """The days within which any partner's span must start or end (see ``_blocking_keys``)."""
     reach = dispute_window(profile.event.span, profile.event.span) + 1
     return profile.first_day - reach, profile.last_day + reach
 
 
-def _year_of(day: int) -> int:
+def year_of_day(day: int) -> int:
     return date.fromordinal(min(max(day, 1), date.max.toordinal())).year
 
 
 def cluster_profiles(
-    profiles: list[_Profile],
+    profiles: list[EventProfile],
     partners: list[list[int]] | None = None,
     split: Callable[[Callable[[range], dict[int, list[int]]], int], dict[int, list[int]]] | None = None,
 ) -> list[list[int]]:
     """Single-link clusters of ``profiles`` (given in source order), as lists of positions.
 
     The rule: each event, in order, joins the first cluster (in order of creation) that is a
-    candidate for it and holds an event ``_same`` as it, else starts a new cluster. A cluster is a
+    candidate for it and holds an event ``same_profile`` as it, else starts a new cluster. A cluster is a
     candidate when it shares ``_blocking_keys`` with the event: two words in nearby years (or one,
-    from a sentence of one word). Loose events (``_is_loose``) have keys of another kind, so they
+    from a sentence of one word). Loose events (``is_loose``) have keys of another kind, so they
     only meet each other and are clustered apart, as written. For the others the search is
-    turned around: ``_same`` needs shared words and spans within reach of each other, and whenever
+    turned around: ``same_profile`` needs shared words and spans within reach of each other, and whenever
     it holds the partner's cluster is a candidate; so each event's earlier partners are looked up
     by (word, a few days' bucket) for short spans and (word, year) for long ones, and the event
     joins the earliest cluster holding one. Finding partners is most of the work, and each
@@ -524,7 +524,7 @@ def cluster_profiles(
     range of positions); the default finds them all here.
     ``tests/test_merge_index.py`` checks the result against the rule as written.
 
-    ``partners``, when given, receives for each ordinary event every earlier event ``_same`` as it
+    ``partners``, when given, receives for each ordinary event every earlier event ``same_profile`` as it
     (for loose events, nothing): what an incremental merge needs to know which events can affect
     which (see ``timeline.merge_state``).
     """
@@ -547,7 +547,7 @@ def cluster_profiles(
             shared_words = Counter(chain.from_iterable(hit.values()))
             need = min(2, len(words)) if words else 1
             for c in sorted(c for c, n in shared_words.items() if n >= need or short[c]):
-                if any(_same(profile, profiles[m]) for m in members[c]):
+                if any(same_profile(profile, profiles[m]) for m in members[c]):
                     home = c
                     break
             for key in keys:
@@ -569,11 +569,11 @@ def cluster_profiles(
 
 
 class _PartnerIndex:
-    """Ordinary events by word and time, to find each one's earlier partners (``_same``)."""
+    """Ordinary events by word and time, to find each one's earlier partners (``same_profile``)."""
 
-    def __init__(self, profiles: list[_Profile]):
+    def __init__(self, profiles: list[EventProfile]):
         self.profiles = profiles
-        self.loose = [_is_loose(p) for p in profiles]
+        self.loose = [is_loose(p) for p in profiles]
         self.fine: dict[tuple, list[int]] = defaultdict(list)  # short spans by (word, bucket of days)
         self.fine_by_year: dict[tuple, list[int]] = defaultdict(list)  # the same, by (word, year)
         self.coarse: dict[tuple, list[int]] = defaultdict(list)  # longer spans by (word, year)
@@ -586,7 +586,7 @@ class _PartnerIndex:
             words = profile.words
             if len(words) == 1:
                 self.single_word.add(pos)
-            span_years = range(_year_of(profile.first_day), _year_of(profile.last_day) + 1)
+            span_years = range(year_of_day(profile.first_day), year_of_day(profile.last_day) + 1)
             if profile.last_day - profile.first_day < _FINE_SPAN_DAYS:
                 span_buckets = range(profile.first_day // _BUCKET_DAYS, profile.last_day // _BUCKET_DAYS + 1)
                 for word in words:
@@ -600,7 +600,7 @@ class _PartnerIndex:
                         self.coarse[(word, y)].append(pos)
 
     def partners(self, positions: Iterable[int]) -> dict[int, list[int]]:
-        """For each ordinary event at ``positions``, the earlier events ``_same`` as it (in order)."""
+        """For each ordinary event at ``positions``, the earlier events ``same_profile`` as it (in order)."""
         profiles, fine, fine_by_year, coarse = self.profiles, self.fine, self.fine_by_year, self.coarse
         first_days, last_days, single_word = self.first_days, self.last_days, self.single_word
         found: dict[int, list[int]] = {}
@@ -609,8 +609,8 @@ class _PartnerIndex:
                 continue
             profile = profiles[pos]
             words = profile.words
-            first, last = _reach_days(profile)
-            year_range = range(_year_of(first), _year_of(last) + 1)
+            first, last = reach_days(profile)
+            year_range = range(year_of_day(first), year_of_day(last) + 1)
             short_span = profile.last_day - profile.first_day < _FINE_SPAN_DAYS
             buckets = range(first // _BUCKET_DAYS, last // _BUCKET_DAYS + 1)
             hits: list[set[int]] = []
@@ -628,7 +628,7 @@ class _PartnerIndex:
                     hits.append(found_here)
             if not hits:
                 continue
-            # _same needs two shared words, or all of a one-word sentence's.
+            # same_profile needs two shared words, or all of a one-word sentence's.
             counts = Counter(chain.from_iterable(hits))
             if len(words) == 1:
                 possible = list(counts)
@@ -636,7 +636,7 @@ class _PartnerIndex:
                 possible = [m for m, n in counts.items() if n > 1]
                 possible.extend(single_word.intersection(counts).difference(possible))
             # Earlier events whose span meets this event's reach (buckets only bound it to weeks).
-            same = sorted(m for m in possible if m < pos and first_days[m] <= last and last_days[m] >= first and _same(profile, profiles[m]))
+            same = sorted(m for m in possible if m < pos and first_days[m] <= last and last_days[m] >= first and same_profile(profile, profiles[m]))
             if same:
                 found[pos] = same
         return found
@@ -648,7 +648,7 @@ def _span_days(span: Span) -> int:
 
 def _claims(cluster: list[Event]) -> list[tuple[Event, list[Event]]]:
     """The cluster's dates as claims: overlapping dates are one claim, told by its finest date."""
-    finest_first = sorted(cluster, key=lambda e: (_span_days(e.span), _source_order(e)))
+    finest_first = sorted(cluster, key=lambda e: (_span_days(e.span), source_order(e)))
     claims: list[tuple[Event, list[Event]]] = []
     for event in finest_first:
         for head, members in claims:
@@ -660,17 +660,17 @@ def _claims(cluster: list[Event]) -> list[tuple[Event, list[Event]]]:
     return claims
 
 
-def _entry(cluster: list[Event]) -> Entry:
+def entry_of(cluster: list[Event]) -> Entry:
     claims = _claims(cluster)
 
     def weight(claim: tuple[Event, list[Event]]) -> tuple:
         head, members = claim
         articles = len({e.mention.article for e in members})
-        return (-articles, _span_days(head.span), min(_source_order(e) for e in members))
+        return (-articles, _span_days(head.span), min(source_order(e) for e in members))
 
     claims.sort(key=weight)
     head, members = claims[0]
-    first = min(members, key=_source_order)
+    first = min(members, key=source_order)
     digest = hashlib.sha1(f"{first.mention.article}:{first.mention.offset}".encode()).hexdigest()[:8]
     entry_id = f"e-{re.sub(r'[^0-9A-Za-z]+', '-', head.value)}-{digest}"
     actors: dict[Actor, None] = {}
@@ -680,10 +680,10 @@ def _entry(cluster: list[Event]) -> Entry:
     disputed: tuple[DateClaim, ...] = ()
     if len(claims) > 1:
         disputed = tuple(
-            DateClaim(h.value, h.span, tuple(e.mention for e in sorted(m, key=_source_order)), h.range_end)
+            DateClaim(h.value, h.span, tuple(e.mention for e in sorted(m, key=source_order)), h.range_end)
             for h, m in claims
         )
-    title_source = min((e for e in members if e.value == head.value), key=_source_order)
+    title_source = min((e for e in members if e.value == head.value), key=source_order)
     return Entry(
         entry_id,
         head.value,

@@ -1,8 +1,8 @@
 """The merged timeline kept between builds, and merged again only where events changed.
 
 Merging (``chronology.cluster_profiles``) takes events in source order, and each joins the first
-cluster holding an event ``_same`` as it. Which cluster an event joins therefore depends only on
-the events it is the same as: the events fall into groups linked by ``_same`` that never affect
+cluster holding an event ``same_profile`` as it. Which cluster an event joins therefore depends only on
+the events it is the same as: the events fall into groups linked by ``same_profile`` that never affect
 each other. When articles change, only the groups that held their old events, or that hold a
 partner of one of their new events, are clustered again; every other entry is kept as it was.
 Loose events (ranges, centuries, sentences without content words; a few hundred) only meet each
@@ -29,19 +29,19 @@ from timeline.forking import Forked, can_fork
 from timeline.chronology import (
     Entry,
     EventFeatures,
+    EventProfile,
     Timeline,
-    _entry,
-    _is_loose,
-    _Profile,
-    _profile,
-    _reach_days,
-    _same,
-    _source_order,
-    _year_of,
     cluster_profiles,
+    entry_of,
     event_features,
+    event_profile,
     features_fingerprint,
+    is_loose,
     profile_of,
+    reach_days,
+    same_profile,
+    source_order,
+    year_of_day,
 )
 
 EventRef = tuple[str, int]  # (the article's cache key, the event's position among the article's events)
@@ -62,7 +62,7 @@ class Cluster:
 class MergeState:
     fingerprint: str
     clusters: list[Cluster]
-    partners: dict[EventRef, tuple[EventRef, ...]]  # ordinary events with partners: the events _same as each
+    partners: dict[EventRef, tuple[EventRef, ...]]  # ordinary events with partners: the events same_profile as each
 
     def timeline(self) -> Timeline:
         return Timeline(tuple(sorted((c.entry for c in self.clusters), key=lambda e: e.sort_key)))
@@ -106,7 +106,7 @@ class _Events:
         # A sentence without any of the site's own names has the actors every site finds in it.
         self.site_names = re.compile("|".join(map(re.escape, strings))) if strings else None
         self._site_index: ActorIndex | None = None
-        self._profiles: dict[EventRef, _Profile] = {}
+        self._profiles: dict[EventRef, EventProfile] = {}
 
     def refs(self) -> list[EventRef]:
         return [(key, i) for key, events in self.events.items() for i in range(len(events))]
@@ -119,7 +119,7 @@ class _Events:
             self._site_index = ActorIndex.for_site(self.names)
         return self._site_index
 
-    def profile(self, ref: EventRef) -> _Profile:
+    def profile(self, ref: EventRef) -> EventProfile:
         found = self._profiles.get(ref)
         if found is None:
             event = self.events[ref[0]][ref[1]]
@@ -130,9 +130,9 @@ class _Events:
                     actors.names.get(name) or actors.by_slug.get(slugify(name)) or Actor(name, slugify(name))
                     for name in event.named_actors
                 )
-                found = _profile(replace(event, actors=tuple(dict.fromkeys(named))))
+                found = event_profile(replace(event, actors=tuple(dict.fromkeys(named))))
             elif self.site_names is not None and self.site_names.search(event.mention.sentence):
-                found = _profile(replace(event, actors=self._site().find(event.mention.sentence)))
+                found = event_profile(replace(event, actors=self._site().find(event.mention.sentence)))
             elif features is not None:
                 found = profile_of(event, features[ref[1]])
             else:
@@ -188,8 +188,8 @@ def _in_two(find: Callable[[range], dict[int, list[int]]], count: int) -> dict[i
 def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added: list[EventRef], processes: int = 1) -> MergeState:
     gone = set(removed)
     old_loose = {ref for c in state.clusters if c.loose for ref in c.members}
-    added_loose = [ref for ref in added if _is_loose(events.profile(ref))]
-    ordinary_added = [ref for ref in added if not _is_loose(events.profile(ref))]
+    added_loose = [ref for ref in added if is_loose(events.profile(ref))]
+    ordinary_added = [ref for ref in added if not is_loose(events.profile(ref))]
     # The groups to cluster again: those of the removed events and of the new events' partners.
     seeds = {ref for ref in removed if ref not in old_loose}
     if ordinary_added:
@@ -204,14 +204,14 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
 
     def cluster(refs: list[EventRef], loose: bool) -> None:
         profiles = {ref: events.profile(ref) for ref in refs}
-        refs.sort(key=lambda ref: _source_order(profiles[ref].event))
+        refs.sort(key=lambda ref: source_order(profiles[ref].event))
         ordered = [profiles[ref] for ref in refs]
         earlier: list[list[int]] | None = None if loose else []
         split = _in_two if not loose and processes > 1 and len(ordered) >= PARALLEL_EVENTS and can_fork() else None
         for members in cluster_profiles(ordered, earlier, split):
             member_refs = tuple(refs[i] for i in members)
             token = hashlib.sha256(repr((state.fingerprint, member_refs)).encode()).hexdigest()[:32]
-            clusters.append(Cluster(member_refs, _entry([ordered[i].event for i in members]), token, loose))
+            clusters.append(Cluster(member_refs, entry_of([ordered[i].event for i in members]), token, loose))
         for pos, found in enumerate(earlier or ()):
             for other in found:
                 a, b = refs[pos], refs[other]
@@ -225,7 +225,7 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
 
 
 def _group_of(seeds: set[EventRef], partners: dict[EventRef, tuple[EventRef, ...]]) -> set[EventRef]:
-    """Every event linked to ``seeds`` by a chain of ``_same``."""
+    """Every event linked to ``seeds`` by a chain of ``same_profile``."""
     group = set(seeds)
     stack = list(seeds)
     while stack:
@@ -240,7 +240,7 @@ _BUCKET_DAYS = 16
 
 
 def _partners_among(events: _Events, kept: list[EventRef], new: list[EventRef]) -> set[EventRef]:
-    """The events of ``kept`` that are ``_same`` as one of ``new``: looked up by the days they cover."""
+    """The events of ``kept`` that are ``same_profile`` as one of ``new``: looked up by the days they cover."""
     by_bucket: dict[int, list[EventRef]] = {}
     by_year: dict[int, list[EventRef]] = {}
     for ref in kept:
@@ -255,11 +255,11 @@ def _partners_among(events: _Events, kept: list[EventRef], new: list[EventRef]) 
     found: set[EventRef] = set()
     for ref in new:
         profile = events.profile(ref)
-        first, last = _reach_days(profile)
+        first, last = reach_days(profile)
         near: set[EventRef] = set()
         for b in range(first // _BUCKET_DAYS, last // _BUCKET_DAYS + 1):
             near.update(by_bucket.get(b, ()))
-        for y in range(_year_of(first), _year_of(last) + 1):
+        for y in range(year_of_day(first), year_of_day(last) + 1):
             near.update(by_year.get(y, ()))
-        found.update(other for other in near if _same(profile, events.profile(other)))
+        found.update(other for other in near if same_profile(profile, events.profile(other)))
     return found
