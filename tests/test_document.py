@@ -1,4 +1,6 @@
 from html.parser import HTMLParser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline.document import from_markdown, from_plain_text
 
@@ -54,3 +56,37 @@ def test_reused_markdown_converter_keeps_nothing_between_articles():
         fresh = markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
         assert _markdown_to_html(source) == fresh
     assert "<abbr" not in _markdown_to_html(second) and "footnote" not in _markdown_to_html(second)
+
+
+def _markdown_itself(source: str) -> str:
+    from timeline.document import _converter
+
+    converter, overrides = _converter()
+    overrides.found = []
+    return converter.reset().convert(source)
+
+
+_TOKENS = st.sampled_from(
+    ["Talks", "resumed", "on", "May", "5,", "2003", "1986.", "12", "3)", "-", "--", "+", ":", "=", "===", "#", ">",
+     "'", '"', "&", "&amp;", "<b>", "*", "_", "[x]", "(date:2003)", "é", "\u00a0", "\u2028", "\x02", "\t", " ", "  ",
+     "\n", "\n\n", "\n \n", "\n\n\n", "http://example.org/a_b", "AT&T", "10:30", "a.m.", "U.S.", "Sino-Japanese"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TOKENS, max_size=30).map(" ".join) | st.lists(_TOKENS, max_size=30).map("".join))
+def test_plain_paragraphs_are_made_as_markdown_makes_them(source):
+    """Plain text skips the Markdown converter only where the converter would make the same HTML."""
+    from timeline.document import _plain_paragraphs_html
+
+    plain = _plain_paragraphs_html(source)
+    if plain is not None:
+        assert plain == _markdown_itself(source)
+
+
+def test_wire_copy_takes_the_plain_path():
+    from timeline.document import _plain_paragraphs_html
+
+    source = "SEOUL, Oct. 9 - North Korea said it had carried out a test.\nOfficials met at 10:30 a.m.\n\n\nThe U.S. said \"it's serious\"."
+    assert _plain_paragraphs_html(source) == _markdown_itself(source)
+    assert _plain_paragraphs_html("Talks on **May 5**.") is None
