@@ -114,7 +114,7 @@ def warm_up() -> None:
     from timeline.tagger import tag
 
     default_index()
-    from_markdown("Warm up.")
+    from_markdown("*Warm* up.")  # Markdown syntax: plain text would not build the converter
     tag("The talks opened on Monday, May 5, 2003.", date(2003, 5, 1))
 
 
