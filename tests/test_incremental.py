@@ -13,6 +13,7 @@ import pytest
 from conftest import element_text
 from timeline import cache as cache_module
 from timeline import tagging as tagging_module
+from timeline import render
 from timeline.build import ArticleCache, build_site
 
 
@@ -153,17 +154,17 @@ def test_hand_edited_output_file_is_rewritten(three):
     assert page.read_bytes() == good and result.pages_written == 1
 
 
+def _interrupted(renderer, site):
+    """A producer that makes a file, then is interrupted (Ctrl-C)."""
+    yield render.OutputFile("partial.html", b"half")
+    raise KeyboardInterrupt
+
+
 def test_interrupted_write_keeps_previous_site(three, monkeypatch):
     build_site(three.config())
     before = {k: (three.output / k).read_bytes() for k in files_of(three.output)}
     three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
-    from timeline import render
-
-    def broken(renderer, site):
-        yield render.OutputFile("partial.html", b"half")
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(render, "PRODUCERS", render.PRODUCERS[:1] + (broken,))
+    monkeypatch.setattr(render, "PRODUCERS", render.PRODUCERS[:1] + (_interrupted,))
     with pytest.raises(KeyboardInterrupt):
         build_site(three.config())
     assert {k: (three.output / k).read_bytes() for k in files_of(three.output)} == before
@@ -283,13 +284,7 @@ def test_build_killed_while_using_the_kept_site_leaves_the_site(three, monkeypat
     build_site(three.config())
     before = tree(three.output)
     three.add("b.md", article("Beta", "2006-10-14", "The vote came on Thursday."))
-    from timeline import render
-
-    def broken(renderer, site):
-        yield render.OutputFile("partial.html", b"half")
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(render, "PRODUCERS", render.PRODUCERS[:2] + (broken,))
+    monkeypatch.setattr(render, "PRODUCERS", render.PRODUCERS[:2] + (_interrupted,))
     with pytest.raises(KeyboardInterrupt):
         build_site(three.config())
     assert tree(three.output) == before
