@@ -39,7 +39,7 @@ from timeline.forking import Forked, can_fork
 from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, count, display_path, is_utf8_name, os_path, path_text
 from timeline import render
-from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, newest_first, render_part, sitemap
+from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, newest_first, render_part, sitemap
 from timeline import tagging
 from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_one, tag_stream, warm_up
 
@@ -507,19 +507,24 @@ def _build(
                 producers = render.PRODUCERS
                 pages: list[list[str]] = [[] for _ in producers]
                 everything = range(len(producers))
-                if _render_in_two(config, executor, previous, renderer, scan.tagged, len(usable)):
-                    # Article and actor pages (about half the work) in a forked copy of this process.
-                    side = [i for i, producer in enumerate(producers) if producer in (article_pages, actor_pages)]
-                    forked = Forked(lambda: (writer.write(render_part(renderer, site, side, pages)), [pages[i] for i in side]))
+                if _render_in_parts(config, executor, previous, renderer, scan.tagged, len(usable)):
+                    # Article and actor pages (about half the work), and the calendar, each in a
+                    # forked copy of this process.
+                    sides = [[i for i, producer in enumerate(producers) if producer in part] for part in FORKED_PARTS]
+                    forked: list[Forked] = []
                     try:
-                        writer.write(render_part(renderer, site, [i for i in everything if i not in side], pages))
+                        for side in sides:
+                            forked.append(Forked(lambda side=side: (writer.write(render_part(renderer, site, side, pages)), [pages[i] for i in side])))
+                        writer.write(render_part(renderer, site, [i for i in everything if not any(i in side for side in sides)], pages))
                     except BaseException:
-                        forked.stop()
+                        for child in forked:
+                            child.stop()
                         raise
-                    placed, side_pages = forked.result()
-                    for i, made in zip(side, side_pages):
-                        pages[i] = made
-                    writer.absorb(placed)
+                    for side, child in zip(sides, forked):
+                        placed, side_pages = child.result()
+                        for i, made in zip(side, side_pages):
+                            pages[i] = made
+                        writer.absorb(placed)
                 else:
                     files = render_part(renderer, site, everything, pages)
                     writer.write(_counting(files, len(usable) + 3, progress) if progress else files)
@@ -559,15 +564,20 @@ def _template_problem(error: Exception) -> Problem | None:
     return None
 
 
-# Render in two processes when at least this many pages are to be made.
+# What forked copies of this process render when most pages are to be made, each part in a copy of
+# its own, beside this process (the timeline and year pages, the other exports): three parts of
+# about equal cost. Moving the exports or the timeline page into a copy was measured slower: the
+# copy computes again what this process needs for its own pages.
+FORKED_PARTS = ((article_pages, actor_pages), (calendar_file,))
+# Render in parts when at least this many pages are to be made.
 PARALLEL_PAGES = 400
 
 
-def _render_in_two(
+def _render_in_parts(
     config: SiteConfig, executor: ExecutorSpec | None, previous: OutputManifest, renderer: SiteRenderer, tagged: int, articles: int
 ) -> bool:
     """Whether most pages are to be made (no site yet, another theme or settings, most articles
-    new) and there are enough of them, and cores, for a second process to pay off."""
+    new) and there are enough of them, and cores, for more processes to pay off."""
     if not can_fork() or (executor or ExecutorSpec()).workers < 2 or articles < PARALLEL_PAGES:
         return False
     return not previous.files or previous.render_fp != renderer.fingerprint or tagged * 2 > articles

@@ -192,9 +192,9 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
     ordinary_added = [ref for ref in added if not is_loose(events.profile(ref))]
     # The groups to cluster again: those of the removed events and of the new events' partners.
     seeds = {ref for ref in removed if ref not in old_loose}
-    if ordinary_added:
-        kept = [c.members for c in state.clusters if not c.loose]
-        seeds.update(_partners_among(events, [ref for members in kept for ref in members if ref not in gone], ordinary_added))
+    kept = [ref for c in state.clusters if not c.loose for ref in c.members if ref not in gone]
+    if ordinary_added and kept:  # a first merge has nothing kept to look through
+        seeds.update(_partners_among(events, kept, ordinary_added))
     touched = _group_of(seeds, state.partners)
     redo_loose = bool(added_loose) or not gone.isdisjoint(old_loose)
     affected = touched | gone | (old_loose if redo_loose else set())

@@ -445,13 +445,19 @@ def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 
 def export_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    from timeline.exports import atom_feed, events_csv_file, icalendar_entry_file, timelinejs_entry_file
+    from timeline.exports import atom_feed, events_csv_file, timelinejs_entry_file
 
     config = renderer.config
     yield OutputFile("feed.xml", atom_feed(site.timeline, config), "feed")
-    yield renderer.entry_file("events.ics", "calendar", icalendar_entry_file(config), site.timeline.entries)
     yield renderer.entry_file("timelinejs.json", "timelinejs", timelinejs_entry_file(config), site.timeline.entries)
     yield renderer.entry_file("events.csv", "csv", events_csv_file(), site.timeline.entries)
+
+
+def calendar_file(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    """``events.ics``: apart from the other exports, as the icalendar package takes a while."""
+    from timeline.exports import icalendar_entry_file
+
+    yield renderer.entry_file("events.ics", "calendar", icalendar_entry_file(renderer.config), site.timeline.entries)
 
 
 def static_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
@@ -482,6 +488,7 @@ PRODUCERS = (
     not_found_page,
     data_files,
     export_files,
+    calendar_file,
     static_files,
     host_files,
 )
