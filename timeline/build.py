@@ -39,7 +39,7 @@ from timeline.forking import Forked, can_fork
 from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, count, display_path, is_utf8_name, os_path, path_text
 from timeline import render
-from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, newest_first, render_part, sitemap
+from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, newest_first, render_part, sitemap, year_pages
 from timeline import tagging
 from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_one, tag_stream, warm_up
 
@@ -507,10 +507,9 @@ def _build(
                 producers = render.PRODUCERS
                 pages: list[list[str]] = [[] for _ in producers]
                 everything = range(len(producers))
-                if _render_in_parts(config, executor, previous, renderer, scan.tagged, len(usable)):
-                    # Article and actor pages (about half the work), and the calendar, each in a
-                    # forked copy of this process.
-                    sides = [[i for i, producer in enumerate(producers) if producer in part] for part in FORKED_PARTS]
+                parts = _forked_parts(config, executor, previous, renderer, scan.tagged, len(usable))
+                if parts:
+                    sides = [[i for i, producer in enumerate(producers) if producer in part] for part in parts]
                     forked: list[Forked] = []
                     try:
                         for side in sides:
@@ -564,23 +563,30 @@ def _template_problem(error: Exception) -> Problem | None:
     return None
 
 
-# What forked copies of this process render when most pages are to be made, each part in a copy of
-# its own, beside this process (the timeline and year pages, the other exports): three parts of
-# about equal cost. Moving the exports or the timeline page into a copy was measured slower: the
-# copy computes again what this process needs for its own pages.
-FORKED_PARTS = ((article_pages, actor_pages), (calendar_file,))
-# Render in parts when at least this many pages are to be made.
+# What forked copies of this process render, each part in a copy of its own, beside this process.
+# When most pages are to be made: the article and actor pages, and the calendar, beside the
+# timeline and year pages and the other exports (about 3 s of CPU each for 2,452 articles). Moving
+# the exports or the timeline page into a copy was measured slower: the copy computes again what
+# this process needs for its own pages.
+COLD_PARTS = ((article_pages, actor_pages), (calendar_file,))
+# When few pages change: the pages whose inputs are checked one by one, and the calendar, beside
+# the timeline page and the other exports.
+REBUILD_PARTS = ((article_pages, actor_pages, year_pages, calendar_file),)
+# Render in parts when the site has at least this many articles.
 PARALLEL_PAGES = 400
 
 
-def _render_in_parts(
+def _forked_parts(
     config: SiteConfig, executor: ExecutorSpec | None, previous: OutputManifest, renderer: SiteRenderer, tagged: int, articles: int
-) -> bool:
-    """Whether most pages are to be made (no site yet, another theme or settings, most articles
-    new) and there are enough of them, and cores, for more processes to pay off."""
+) -> tuple[tuple, ...]:
+    """The parts of the site to render in forked copies of this process (none: all here). Most
+    pages are to be made when there is no site yet, another theme or settings, or most articles
+    are new."""
     if not can_fork() or (executor or ExecutorSpec()).workers < 2 or articles < PARALLEL_PAGES:
-        return False
-    return not previous.files or previous.render_fp != renderer.fingerprint or tagged * 2 > articles
+        return ()
+    if not previous.files or previous.render_fp != renderer.fingerprint or tagged * 2 > articles:
+        return COLD_PARTS
+    return REBUILD_PARTS
 
 
 def _counting(files, total: int, progress: Progress):
