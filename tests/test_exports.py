@@ -126,17 +126,18 @@ def test_timelinejs_json_has_the_documented_shape(built):
     assert doc["title"]["text"]["headline"] == "Korea &amp; Russia"  # headlines are HTML in TimelineJS
     allowed_slide = {"start_date", "end_date", "text", "media", "group", "display_date", "background", "autolink", "unique_id"}
     allowed_date = {"year", "month", "day", "hour", "minute", "second", "millisecond", "display_date"}
+    dates = [slide[key] for slide in doc["events"] for key in ("start_date", "end_date") if key in slide]
     for slide in doc["events"]:
         assert set(slide) <= allowed_slide
-        for key in ("start_date", "end_date"):
-            if key in slide:
-                d = slide[key]
-                assert set(d) <= allowed_date and isinstance(d["year"], int)
-                if "month" in d:
-                    assert 1 <= d["month"] <= 12
-                if "day" in d:  # a day only within a month, and one that month has
-                    assert "month" in d and 1 <= d["day"] <= calendar.monthrange(d["year"], d["month"])[1]
         assert set(slide["text"]) <= {"headline", "text"} and slide["text"]["headline"]
+    assert all(set(d) <= allowed_date and isinstance(d["year"], int) for d in dates)
+    # This site has days and years alone.
+    with_month = [d for d in dates if "month" in d]
+    with_day = [d for d in dates if "day" in d]
+    assert with_day and len(dates) > len(with_month)
+    assert [d["month"] for d in with_month if not 1 <= d["month"] <= 12] == []
+    # A day only within a month, and one that month has.
+    assert all("month" in d and 1 <= d["day"] <= calendar.monthrange(d["year"], d["month"])[1] for d in with_day)
     day = next(s for s in doc["events"] if s["start_date"] == {"year": 2023, "month": 9, "day": 12})
     assert "end_date" not in day
     span = next(s for s in doc["events"] if "end_date" in s)
