@@ -194,34 +194,33 @@ def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def ical_event(entry: Entry, config: SiteConfig) -> bytes:
-    """One entry as an all-day VEVENT over its span (a day, a month, a year...)."""
+def icalendar_entry_file(config: SiteConfig) -> EntryFile:
+    """``events.ics``: every entry as an all-day event over its span (a day, a month, a year...).
+    The calendar's own lines come from an empty calendar and each event is written on its own, so a
+    rebuild reuses the events of unchanged entries (icalendar writes a calendar as its lines, then
+    its events, then its end)."""
     import icalendar  # only builds that write events.ics need it
 
     host = urlsplit(config.base_url).hostname or "timeline"
-    # DTSTAMP is required: when the entry was last reported (its newest source), never the
-    # build's day, so the file changes only when the content does.
-    reported = newest_published(entry) or entry.span.start
-    event = icalendar.Event()
-    event.add("uid", f"{entry.id}@{host}")
-    event.add("dtstamp", datetime.combine(reported, datetime.min.time(), tzinfo=timezone.utc))
-    event.add("dtstart", entry.span.start)
-    event.add("dtend", entry.span.end + timedelta(days=1))  # DTEND of an all-day event is exclusive
-    event.add("summary", entry.title + (" (date disputed)" if entry.disputed else ""))
-    lines = [entry.label] + [f"{m.sentence} — {m.article_title}" + (f", {m.outlet}" if m.outlet else "") for m in entry.sources]
-    event.add("description", "\n\n".join(lines))
-    if entry.actors:
-        event.add("categories", [a.name for a in entry.actors])
-    if config.absolute_url():
-        event.add("url", _entry_url(config, entry))
-    return event.to_ical()
+    with_url = bool(config.absolute_url())
 
-
-def icalendar_entry_file(config: SiteConfig) -> EntryFile:
-    """``events.ics``: every entry as an all-day event over its span. The calendar's own lines
-    come from an empty calendar, each event is written on its own: a rebuild reuses the events of
-    unchanged entries (icalendar writes a calendar as its lines, then its events, then its end)."""
-    import icalendar
+    def vevent(entry: Entry) -> bytes:
+        # DTSTAMP is required: when the entry was last reported (its newest source), never the
+        # build's day, so the file changes only when the content does.
+        reported = newest_published(entry) or entry.span.start
+        event = icalendar.Event()
+        event.add("uid", f"{entry.id}@{host}")
+        event.add("dtstamp", datetime.combine(reported, datetime.min.time(), tzinfo=timezone.utc))
+        event.add("dtstart", entry.span.start)
+        event.add("dtend", entry.span.end + timedelta(days=1))  # DTEND of an all-day event is exclusive
+        event.add("summary", entry.title + (" (date disputed)" if entry.disputed else ""))
+        lines = [entry.label] + [f"{m.sentence} — {m.article_title}" + (f", {m.outlet}" if m.outlet else "") for m in entry.sources]
+        event.add("description", "\n\n".join(lines))
+        if entry.actors:
+            event.add("categories", [a.name for a in entry.actors])
+        if with_url:
+            event.add("url", _entry_url(config, entry))
+        return event.to_ical()
 
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//timeline//events//EN")
@@ -230,7 +229,7 @@ def icalendar_entry_file(config: SiteConfig) -> EntryFile:
     end = b"END:VCALENDAR\r\n"
     empty = calendar.to_ical()
     assert empty.endswith(end)
-    return EntryFile(empty[: -len(end)], lambda entry: ical_event(entry, config), tail=end)
+    return EntryFile(empty[: -len(end)], vevent, tail=end)
 
 
 def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
