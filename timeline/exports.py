@@ -125,9 +125,6 @@ def events_json_file() -> EntryFile:
     return EntryFile(b'{"events": [\n', lambda entry: _json_line(event_document(entry)), b",\n", b"]}\n", b"\n")
 
 
-def events_json(timeline: Timeline) -> bytes:
-    return events_json_file().build(timeline.entries)
-
 
 # --- Atom feed, iCalendar, TimelineJS, CSV -------------------------------------------------------
 
@@ -232,9 +229,6 @@ def icalendar_entry_file(config: SiteConfig) -> EntryFile:
     return EntryFile(empty[: -len(end)], vevent, tail=end)
 
 
-def icalendar_file(timeline: Timeline, config: SiteConfig) -> bytes:
-    return icalendar_entry_file(config).build(timeline.entries)
-
 
 def _timelinejs_date(value_span_: Span, day: date, label: str | None = None) -> dict:
     """A TimelineJS3 date object at the span's precision (year; year-month; year-month-day)."""
@@ -267,19 +261,13 @@ def _timelinejs_title(config: SiteConfig) -> dict:
     return {"text": {"headline": html.escape(config.title), "text": html.escape(config.description)}}
 
 
-def timelinejs_document(timeline: Timeline, config: SiteConfig) -> dict:
-    """``timelinejs.json``: Knight Lab TimelineJS3's JSON format (title slide + one slide per entry)."""
-    return {"title": _timelinejs_title(config), "events": [timelinejs_slide(entry) for entry in timeline.entries]}
-
 
 def timelinejs_entry_file(config: SiteConfig) -> EntryFile:
-    """One slide per line, by the C JSON encoder (as ``events_json``)."""
+    """``timelinejs.json``: Knight Lab TimelineJS3's JSON format (a title slide, then one slide per
+    entry), one slide per line by the C JSON encoder (as ``events_json_file``)."""
     head = b'{"title": ' + _json_line(_timelinejs_title(config)) + b', "events": [\n'
     return EntryFile(head, lambda entry: _json_line(timelinejs_slide(entry)), b",\n", b"]}\n", b"\n")
 
-
-def timelinejs_json(timeline: Timeline, config: SiteConfig) -> bytes:
-    return timelinejs_entry_file(config).build(timeline.entries)
 
 
 CSV_COLUMNS = (
@@ -321,7 +309,3 @@ def csv_row(e: Entry) -> bytes:
 def events_csv_file() -> EntryFile:
     """``events.csv``: one row per entry; lists within a cell are separated by " | "."""
     return EntryFile(_csv_row(list(CSV_COLUMNS)), csv_row)
-
-
-def events_csv(timeline: Timeline) -> bytes:
-    return events_csv_file().build(timeline.entries)

@@ -11,7 +11,6 @@ import html
 import os
 import re
 import secrets
-import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -501,12 +500,6 @@ def newest_first(articles: list[TaggedArticle]) -> tuple[TaggedArticle, ...]:
             key=lambda d: (d.article.published is None, -(d.article.published.toordinal() if d.article.published else 0), d.article.slug),
         )
     )
-
-
-def render_site(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    pages: list[list[str]] = [[] for _ in PRODUCERS]
-    yield from render_part(renderer, site, range(len(PRODUCERS)), pages)
-    yield from sitemap(renderer, pages)
 
 
 def render_part(renderer: SiteRenderer, site: Site, producers: Iterable[int], pages: list[list[str]]) -> Iterator[OutputFile]:
