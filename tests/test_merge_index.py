@@ -15,6 +15,8 @@ from timeline.actors import default_index
 from timeline.events import Event, Mention
 from timeline.tagger.values import Span, value_span
 
+from merge_sentences import SENTENCES
+
 
 def reference_clusters(events: list[Event]) -> list[list[Event]]:
     """The merge rule, written plainly: every earlier cluster that shares blocking keys is a
@@ -43,24 +45,6 @@ def reference_clusters(events: list[Event]) -> list[list[Event]]:
     return [[p.event for p in cluster] for cluster in clusters]
 
 
-# Sentences that share words, actors and amounts in many ways, a few without content words.
-SENTENCES = [
-    "Iran and Iraq signed a border treaty in Baghdad after long talks.",
-    "Iraq and Iran signed the border treaty in Baghdad.",
-    "The border treaty between Iran and Iraq was signed after talks in Baghdad.",
-    "Kim Jong Un crossed the border by armoured train for talks.",
-    "The armoured train of Kim Jong Un crossed the border.",
-    "Russia said the talks on the border treaty would resume.",
-    "Prices rose 4.5 percent as the central bank raised rates.",
-    "Prices rose 2.1 percent as the central bank raised rates.",
-    "The central bank raised rates and prices rose.",
-    "The earthquake killed 73,000 people in Kashmir.",
-    "More than 73,000 people died in the Kashmir earthquake.",
-    "Talks.",
-    "On Monday.",
-    "on monday.",
-    "It was then.",
-]
 VALUES = [
     "1999-12-28", "1999-12-30", "2000-01-02", "2000-01-03", "2000-01-05", "2000-01-20", "2000-02-14",
     "2000-W01", "2000-01", "2000-02", "1999-12", "2000-Q1", "2000-H1", "2000-WI", "2000", "1999", "2001",

@@ -21,17 +21,10 @@ from timeline.events import Event, Mention
 from timeline.merge_state import merge_state
 from timeline.tagger.values import value_span
 
-SENTENCES = [
-    "Iran and Iraq signed a border treaty in Baghdad after long talks.",
-    "Iraq and Iran signed the border treaty in Baghdad.",
-    "The border treaty between Iran and Iraq was signed after talks in Baghdad.",
-    "Kim Jong Un crossed the border by armoured train for talks.",
-    "The armoured train of Kim Jong Un crossed the border.",
-    "Prices rose 4.5 percent as the central bank raised rates.",
-    "The central bank raised rates and prices rose.",
-    "Wagner fighters crossed the border after talks in Baghdad.",
-    "On Monday.",
-]
+from merge_sentences import SENTENCES as SHARED
+
+# The treaty (0-2) and train (3-4) sentences, the bank (5-6), one naming a group (7), no content words (8).
+SENTENCES = [*SHARED[:5], SHARED[6], SHARED[8], "Wagner fighters crossed the border after talks in Baghdad.", SHARED[12]]
 VALUES = ["2000-01-02", "2000-01-03", "2000-01-05", "2000-01", "2000", "199", "19", "2000-W01"]
 
 
