@@ -274,6 +274,30 @@ def test_icalendar_written_event_by_event_is_the_calendar_icalendar_writes(built
     assert calendar.to_ical() == data
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300), st.lists(st.text(max_size=40), max_size=3))
+def test_calendar_lines_are_folded_as_icalendar_folds_them(text, names):
+    """events.ics folds only its long lines through icalendar: the bytes are what icalendar writes."""
+    from timeline.exports import ical_bytes
+
+    event = icalendar.Event()
+    event.add("summary", text)
+    event.add("description", "\n\n".join([text, *names]))
+    if names:
+        event.add("categories", names)
+    assert ical_bytes(event) == event.to_ical()
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from("ab\\^;,é—😀\t") | st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=400))
+def test_lines_fold_as_icalendar_folds_them(line):
+    from icalendar.parser import Contentline
+
+    from timeline.exports import fold_line
+
+    assert fold_line(line.encode()) == Contentline(line).to_ical()
+
+
 def test_csv_cells_never_run_as_spreadsheet_formulas(site):
     site.add("f.md", '---\ntitle: F\ndate: 2024-03-01\nsource: "=HYPERLINK(\\"http://x\\")"\n---\n=cmd|calc on March 1, 2024 the talks ended.\n')
     assert build_site(site.config()).site_written

@@ -191,6 +191,32 @@ def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def ical_bytes(component) -> bytes:
+    """``component.to_ical()``: icalendar's lines, folded as icalendar folds them (``fold_line``)."""
+    return b"".join(fold_line(line.encode()) + b"\r\n" for line in component.content_lines() if line)
+
+
+def fold_line(data: bytes, limit: int = 75) -> bytes:
+    """icalendar's ``foldline`` on UTF-8 bytes, byte for byte (a property test compares them).
+    icalendar folds character by character, which was most of the time of a large calendar: this
+    cuts whole pieces of up to ``limit - 1`` octets, at character boundaries, keeping a piece's
+    last backslash or caret with the next piece (an escape is never split)."""
+    if len(data) < limit:
+        return data
+    pieces = []
+    start, end = 0, len(data)
+    while end - start >= limit:
+        cut = start + limit - 1
+        while data[cut] & 0xC0 == 0x80:  # inside a character
+            cut -= 1
+        if data[cut - 1] in b"\\^" and cut - 1 > start:
+            cut -= 1
+        pieces.append(data[start:cut])
+        start = cut
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces)
+
+
 def icalendar_entry_file(config: SiteConfig) -> EntryFile:
     """``events.ics``: every entry as an all-day event over its span (a day, a month, a year...).
     The calendar's own lines come from an empty calendar and each event is written on its own, so a
@@ -217,7 +243,7 @@ def icalendar_entry_file(config: SiteConfig) -> EntryFile:
             event.add("categories", [a.name for a in entry.actors])
         if with_url:
             event.add("url", _entry_url(config, entry))
-        return event.to_ical()
+        return ical_bytes(event)
 
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//timeline//events//EN")
