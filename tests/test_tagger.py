@@ -197,3 +197,28 @@ def test_import_does_not_load_dateparser():
     code = "import sys, timeline.tagger; print('dateparser' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "False"
+
+
+def test_word_lists_grouped_by_first_letter_match_as_the_plain_alternation():
+    """The lexicon's alternations are grouped by first letter for speed: at every place of any
+    text, the grouped and the plain alternation match the same (first) way, with or without case."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.tagger.rules import _alternation
+
+    words = st.text("abAB ", min_size=1, max_size=4).filter(lambda w: w[0] != " ")
+    texts = st.text("abAB .", max_size=12)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(words, min_size=1, max_size=8), texts, st.booleans())
+    def check(keys, text, title):
+        alts = [re.escape(k).replace(" ", r"\s+") + (r"\.?" if i % 3 == 0 else "") for i, k in enumerate(keys)]
+        flags = 0 if title else re.IGNORECASE
+        plain = re.compile(f"(?:{'|'.join(alts)})(?P<rest>a*)", flags)
+        grouped = re.compile(f"(?:{_alternation(alts, title)})(?P<rest>a*)", flags)
+        for at in range(len(text) + 1):
+            a, b = plain.match(text, at), grouped.match(text, at)
+            assert (a and a.span("rest")) == (b and b.span("rest"))
+
+    check()
