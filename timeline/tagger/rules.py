@@ -149,7 +149,7 @@ def _build_table(name: str, spec: dict) -> Table:
         # is an abbreviation ("jan" of "january"): it may take a period.
         abbrev = title and any(o != k and o.startswith(k) and entries[o] == entries[k] for o in entries)
         alts.extend(_key_regex(k, title, abbrev))
-    regex = "|".join(alts)
+    regex = _alternation(alts, title)
     if title:
         regex = f"(?-i:{regex})"
     return Table(name, spec.get("group", name), entries, regex)
