@@ -186,6 +186,10 @@ def grammar() -> Grammar:
     if "NUMWORD" in macros:
         macros["NUM"] = (_num_regex(tables["num"]), "num")
     for name, regex in (data.get("macros") or {}).items():
+        if isinstance(regex, list):  # words, matched as written
+            if not all(isinstance(word, str) for word in regex):  # YAML reads a bare no as false
+                raise ValueError(f"macro {name}: quote {[w for w in regex if not isinstance(w, str)]}: every word must be text")
+            regex = "(?-i:" + _alternation([alt for word in regex for alt in _key_regex(word, False, False)], True) + ")"
         macros[name] = (regex, None)
 
     def expand(pattern: str, depth: int = 0) -> str:
