@@ -17,7 +17,6 @@ import hashlib
 import os
 import pickle
 import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
@@ -164,7 +163,10 @@ def _save(path: Path, value) -> bool:
     """Write atomically (temporary file + rename), so a killed build never leaves a torn entry."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        # Named for this process and entry (no one else writes it): mkstemp's random names cost a
+        # tenth of a millisecond per article.
+        tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f, _no_collection():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
