@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 
 from timeline.actors import Actor, ActorIndex, default_index
@@ -263,6 +263,9 @@ def group_label(span: Span) -> str:
     return str(span.start.year)
 
 
+# Cached: a wire story's words recur across events, and the cache hands back one string per stem,
+# which the index's pickle then stores once.
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
