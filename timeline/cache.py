@@ -175,6 +175,17 @@ def _save(path: Path, value) -> bool:
         return False
 
 
+def _entries(folder: Path | str) -> list[os.DirEntry]:
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
+
+
+def _subfolders(folder: Path) -> list[str]:
+    return [entry.path for entry in _entries(folder) if entry.is_dir(follow_symlinks=False)]
+
+
 def article_path(root: Path, key: str) -> Path:
     return root / "articles" / key[:2] / f"{key}.pickle"
 
@@ -365,18 +376,22 @@ class DiskStore:
             del self._memory[key]
         if self.root is None:
             return
-        folder = self.root / "articles"
-        for path in folder.glob("*/*.pickle") if folder.is_dir() else ():
-            if path.stem not in keys:
-                path.unlink(missing_ok=True)
         # Temporary files of killed builds: a live write takes milliseconds, so old ones are orphans.
         stale = time.time() - STALE_TEMPORARY_SECONDS
-        for path in [*self.root.glob(".tmp-*"), *(folder.glob("*/.tmp-*") if folder.is_dir() else ())]:
-            try:
-                if path.stat().st_mtime < stale:
-                    path.unlink()
-            except OSError:
-                pass
+        # os.scandir rather than pathlib's glob: a Path per cache entry cost more than the rest of
+        # a small rebuild's bookkeeping.
+        folders = [(self.root, False)] + [(folder, True) for folder in _subfolders(self.root / "articles")]
+        for folder, of_articles in folders:
+            for entry in _entries(folder):
+                name = entry.name
+                try:
+                    if name.startswith(".tmp-"):
+                        if entry.stat().st_mtime < stale:
+                            os.unlink(entry.path)
+                    elif of_articles and name.endswith(".pickle") and name[: -len(".pickle")] not in keys:
+                        os.unlink(entry.path)  # an article that changed or is gone
+                except OSError:
+                    pass
 
 
 @dataclass(frozen=True)
