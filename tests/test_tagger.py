@@ -212,11 +212,11 @@ def test_word_lists_grouped_by_first_letter_match_as_the_plain_alternation():
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(words, min_size=1, max_size=8), texts, st.booleans())
-    def check(keys, text, title):
+    def check(keys, text, with_case):
         alts = [re.escape(k).replace(" ", r"\s+") + (r"\.?" if i % 3 == 0 else "") for i, k in enumerate(keys)]
-        flags = 0 if title else re.IGNORECASE
+        flags = 0 if with_case else re.IGNORECASE
         plain = re.compile(f"(?:{'|'.join(alts)})(?P<rest>a*)", flags)
-        grouped = re.compile(f"(?:{_alternation(alts, title)})(?P<rest>a*)", flags)
+        grouped = re.compile(f"(?:{_alternation(alts, with_case)})(?P<rest>a*)", flags)
         for at in range(len(text) + 1):
             a, b = plain.match(text, at), grouped.match(text, at)
             assert (a and a.span("rest")) == (b and b.span("rest"))

@@ -124,18 +124,19 @@ def _key_regex(key: str, title: bool, abbrev: bool) -> list[str]:
     return outs
 
 
-def _alternation(alts: list[str], title: bool) -> str:
+def _alternation(alts: list[str], with_case: bool) -> str:
     """``"|".join(alts)``, with the alternatives that start with the same letter grouped behind it
-    ("t(?:wenty|hirty|hree)"). The regex engine then tries one alternative per first letter where
-    it tried every word of a list, at every word of every window: a fifth of the tagger's time.
-    The match is the same: alternatives that start with different letters never match at the
-    same place, and those of one letter keep their order."""
+    ("t(?:wenty|hirty|hree)"); ``with_case``: the alternation is matched case-sensitively. The
+    regex engine then tries one alternative per first letter where it tried every word of a list,
+    at every word of every window: a fifth of the tagger's time. The match is the same:
+    alternatives that start with different letters never match at the same place, and those of
+    one letter keep their order."""
     groups: dict[str, list[str]] = {}
     for alt in alts:
         first = alt[:1]
         if not (first.isascii() and first.isalnum()):
             return "|".join(alts)
-        groups.setdefault(first if title else first.lower(), []).append(alt[1:])
+        groups.setdefault(first if with_case else first.lower(), []).append(alt[1:])
     return "|".join(first + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0]) for first, rests in groups.items())
 
 
