@@ -162,11 +162,15 @@ def _load(path: Path):
 def _save(path: Path, value) -> bool:
     """Write atomically (temporary file + rename), so a killed build never leaves a torn entry."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Named for this process and entry (no one else writes it): mkstemp's random names cost a
         # tenth of a millisecond per article.
         tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        try:
+            fd = os.open(tmp, flags, 0o600)
+        except FileNotFoundError:  # the entry's folder is made once, not asked for at every save
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, flags, 0o600)
         with os.fdopen(fd, "wb") as f, _no_collection():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
