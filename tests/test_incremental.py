@@ -15,6 +15,7 @@ from timeline import cache as cache_module
 from timeline import tagging as tagging_module
 from timeline import render
 from timeline.build import ArticleCache, build_site
+from timeline.cache import ARTICLES_FILE
 
 
 def article(title: str, day: str | None, body: str) -> str:
@@ -137,9 +138,15 @@ def test_unreadable_cache_entries_are_misses(three, counted):
     assert not result.errors and result.site_written
 
 
-def test_lost_article_entry_is_tagged_again_to_render_its_page(three, counted):
+@pytest.mark.parametrize("damage", ["removed", "not a database"])
+def test_lost_article_entry_is_tagged_again_to_render_its_page(three, counted, damage):
     build_site(three.config())
-    shutil.rmtree(next((three.root / ".timeline-cache").glob("tagged-*")) / "articles")
+    (table,) = (three.root / ".timeline-cache").glob(f"tagged-*/{ARTICLES_FILE}")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{table}{suffix}").unlink(missing_ok=True)
+    table.unlink()
+    if damage == "not a database":
+        table.write_bytes(b"not a database" * 100)
     shutil.rmtree(three.output / "articles" / "a")
     result = build_site(three.config(), ArticleCache())
     assert not result.errors and (three.output / "articles" / "a" / "index.html").is_file()

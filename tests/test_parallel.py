@@ -51,8 +51,8 @@ def test_process_pool_builds_the_same_site(site, tmp_path, monkeypatch):
 
     many(site)
     stored_here: list[str] = []
-    real = DiskStore.put_article
-    monkeypatch.setattr(DiskStore, "put_article", lambda self, key, dated: stored_here.append(key) or real(self, key, dated))
+    real = DiskStore.put_articles
+    monkeypatch.setattr(DiskStore, "put_articles", lambda self, items: stored_here.extend(k for k, _ in items) or real(self, items))
     result = build_site(site.config(), executor=ExecutorSpec(jobs=2))
     assert result.articles_tagged == POOL_THRESHOLD + 6 and not result.errors
     assert stored_here == []  # the workers stored the tagged articles themselves

@@ -41,13 +41,16 @@ from timeline.problems import ContentError, Problem, count, display_path, is_utf
 from timeline import render
 from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, newest_first, render_part, sitemap, year_pages
 from timeline import tagging
-from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_one, tag_stream, warm_up
+from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_batch, tag_one, tag_stream, warm_up
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
     from timeline.chronology import Timeline
     from timeline.dating import DatedArticle
     from timeline.events import Event
     from timeline.merge_state import MergeState
+
+# Full articles tagged in this process are stored this many at a time (one transaction each).
+STORE_BATCH = 64
 
 # progress(stage, done, total): called as work advances, for a progress bar.
 Progress = Callable[[str, int, int], None]
@@ -268,24 +271,29 @@ def _scan(
     if pool is None and 0 < len(jobs) < POOL_THRESHOLD and tagging.FORK_FEW and executor.kind == "process" and executor.workers > 1 and can_fork():
         # A few articles: a forked child tags them (and compiles the tagger's grammar, a fixed
         # cost of every process that tags) while this process loads the cache (_finish_scan).
-        scan.pending = (Forked(lambda: [tag_one(job) for job in jobs]), jobs, rel_of, seen_of)
+        scan.pending = (Forked(lambda: tag_batch(jobs)), jobs, rel_of, seen_of)
         return
     _take_outcomes(scan, store, tag_stream(jobs, executor, pool, on_done=tagged), rel_of, seen_of)
 
 
 def _take_outcomes(scan: _Scan, store: DiskStore, outcomes, rel_of: dict[str, str], seen_of: dict[str, FileSeen | None]) -> None:
+    # Full articles go to the cache a batch at a time (a local worker stored them itself); the
+    # build keeps only the small summary.
+    unstored: list[tuple[str, DatedArticle]] = []
     for outcome in outcomes:
         rel = rel_of[outcome.job_key]
         if outcome.problem is not None:
             scan.failed[rel] = outcome.problem
             continue
-        # Full articles go straight to the cache (a local worker stored them itself); the build
-        # keeps only the small summary.
         if not outcome.stored:
             assert outcome.dated is not None
-            store.put_article(outcome.job_key, outcome.dated)
+            unstored.append((outcome.job_key, outcome.dated))
+            if len(unstored) >= STORE_BATCH:
+                store.put_articles(unstored)
+                unstored = []
         assert outcome.summary is not None
         scan.fresh[rel] = replace(with_features(outcome.summary), seen=seen_of.get(outcome.job_key))
+    store.put_articles(unstored)
 
 
 def _finish_scan(scan: _Scan, store: DiskStore) -> None:

@@ -6,8 +6,9 @@ tagger's rules and word lists included). Today's date matters only to undated ar
 stored with the entry and checked only for them. Settings that affect only the pages (title, theme,
 base URL) are not part of this key: changing them re-renders pages without re-tagging.
 
-Entries are pickles of our own dataclasses, in a folder named after the tool fingerprint: a cache
-written by another version is never read, and any entry that fails to load is a miss.
+Entries are pickles of our own dataclasses (the full articles as rows of one SQLite table), in a
+folder named after the tool fingerprint: a cache written by another version is never read, and any
+entry that fails to load is a miss.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none 
     from timeline.events import Event
 
 CACHE_DIR = ".timeline-cache"
-FORMAT = 1
+FORMAT = 2
 STALE_TEMPORARY_SECONDS = 600
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -186,17 +187,94 @@ def _entries(folder: Path | str) -> list[os.DirEntry]:
         return []
 
 
-def _subfolders(folder: Path) -> list[str]:
-    return [entry.path for entry in _entries(folder) if entry.is_dir(follow_symlinks=False)]
+ARTICLES_FILE = "articles.sqlite"
 
 
-def article_path(root: Path, key: str) -> Path:
-    return root / "articles" / key[:2] / f"{key}.pickle"
+class ArticleTable:
+    """The full tagged articles of a cache folder, in one SQLite file (``ARTICLES_FILE``).
+
+    One file per article cost more than tagging it: creating a file is a slow system call, a
+    SQLite row is not. SQLite's transactions keep each entry whole when a build is killed, and its
+    write-ahead log lets the tagging workers add rows while others read. Any failure is a miss
+    (the article is tagged again), and a damaged file is replaced."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / ARTICLES_FILE
+        self._connection = None
+        self._pid = 0
+        self._inherited: list = []  # a parent's connections, held unused: never share one across fork
+
+    def _connect(self):
+        import sqlite3
+
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        if self._connection is not None:
+            self._inherited.append(self._connection)
+        self._connection = None
+        for attempt in (1, 2):
+            try:
+                connection = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")  # a cache: a power cut may lose entries, never tear them
+                connection.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID")
+            except sqlite3.DatabaseError:
+                if attempt == 2:
+                    raise
+                for suffix in ("", "-wal", "-shm"):  # not a database: start a new one
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                continue
+            self._connection, self._pid = connection, os.getpid()
+            return connection
+
+    def put(self, items: list[tuple[str, DatedArticle]]) -> bool:
+        """Store ``(key, article)`` pairs in one transaction; False when they could not be stored."""
+        import sqlite3
+
+        rows = [(key, pickle.dumps(dated, protocol=pickle.HIGHEST_PROTOCOL)) for key, dated in items]
+        try:
+            connection = self._connect()
+            with connection:  # one transaction: committed whole, or rolled back
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
+            return True
+        except (sqlite3.Error, OSError):
+            return False
+
+    def get(self, key: str) -> DatedArticle | None:
+        import sqlite3
+
+        from timeline.dating import DatedArticle
+
+        try:
+            row = self._connect().execute("SELECT data FROM articles WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            with _no_collection():
+                dated = pickle.loads(row[0])
+        except (sqlite3.Error, OSError):
+            return None
+        except Exception:  # an unreadable entry is a miss
+            return None
+        return dated if isinstance(dated, DatedArticle) else None
+
+    def keep_only(self, keys: set[str]) -> None:
+        import sqlite3
+
+        try:
+            connection = self._connect()
+            gone = [(key,) for (key,) in connection.execute("SELECT key FROM articles") if key not in keys]
+            if gone:
+                with connection:
+                    connection.execute("BEGIN IMMEDIATE")
+                    connection.executemany("DELETE FROM articles WHERE key = ?", gone)
+        except (sqlite3.Error, OSError):
+            pass
 
 
-def save_article(root: Path, key: str, dated: DatedArticle) -> bool:
-    """Store a tagged article in the cache folder ``root`` (``DiskStore.root``); False when it cannot."""
-    return _save(article_path(root, key), dated)
+def save_articles(root: Path, items: list[tuple[str, DatedArticle]]) -> bool:
+    """Store tagged articles in the cache folder ``root`` (``DiskStore.root``); False when they cannot be."""
+    return ArticleTable(root).put(items)
 
 
 def _changes(before: dict | None, now: dict, earlier: dict | None) -> dict | None:
@@ -224,8 +302,8 @@ def _apply(values: dict, changes: dict) -> None:
 
 @dataclass
 class DiskStore:
-    """Tagged articles on disk: an index of small ``TaggedArticle`` records plus one file per
-    ``DatedArticle``. When the folder cannot be written, entries are kept in memory instead.
+    """Tagged articles on disk: an index of small ``TaggedArticle`` records, and the full
+    ``DatedArticle`` of each in an ``ArticleTable``. When the folder cannot be written, entries are kept in memory instead.
     The index and the merge are saved as a whole now and then, and as the changes since in between."""
 
     # Changes kept apart from the whole index up to this many records (or an eighth of them).
@@ -239,6 +317,7 @@ class DiskStore:
     _index_changes: dict | None = field(default=None, repr=False)
     _merge_on_disk: object = field(default=None, repr=False)
     _merge_changes: tuple | None = field(default=None, repr=False)
+    _table: ArticleTable | None = field(default=None, repr=False)
 
     @staticmethod
     def folder(site_dir: Path, fingerprint: str) -> Path:
@@ -261,9 +340,12 @@ class DiskStore:
             return cls(None, fingerprint)
         return cls(root, fingerprint)
 
-    def _article_path(self, key: str) -> Path:
+    @property
+    def _articles(self) -> ArticleTable:
         assert self.root is not None
-        return article_path(self.root, key)
+        if self._table is None:
+            self._table = ArticleTable(self.root)
+        return self._table
 
     def load_index(self) -> dict[str, TaggedArticle]:
         """The index as last saved: the whole index of some build, and the records changed since."""
@@ -360,19 +442,18 @@ class DiskStore:
             changes, saved = ({}, {}), _save(self.root / "merge.pickle", state)
         self._merge_on_disk, self._merge_changes = (state, changes) if saved else (None, None)
 
-    def put_article(self, key: str, dated: DatedArticle) -> None:
-        if self.root is None or not _save(self._article_path(key), dated):
-            self._memory[key] = dated
+    def put_articles(self, items: list[tuple[str, DatedArticle]]) -> None:
+        if not items:
+            return
+        if self.root is None or not self._articles.put(items):
+            self._memory.update(items)
 
     def get_article(self, key: str) -> DatedArticle | None:
         if key in self._memory:
             return self._memory[key]
         if self.root is None:
             return None
-        from timeline.dating import DatedArticle
-
-        dated = _load(self._article_path(key))
-        return dated if isinstance(dated, DatedArticle) else None
+        return self._articles.get(key)
 
     def keep_only(self, keys: set[str]) -> None:
         """Remove entries of articles that changed or no longer exist."""
@@ -380,22 +461,15 @@ class DiskStore:
             del self._memory[key]
         if self.root is None:
             return
+        self._articles.keep_only(keys)
         # Temporary files of killed builds: a live write takes milliseconds, so old ones are orphans.
         stale = time.time() - STALE_TEMPORARY_SECONDS
-        # os.scandir rather than pathlib's glob: a Path per cache entry cost more than the rest of
-        # a small rebuild's bookkeeping.
-        folders = [(self.root, False)] + [(folder, True) for folder in _subfolders(self.root / "articles")]
-        for folder, of_articles in folders:
-            for entry in _entries(folder):
-                name = entry.name
-                try:
-                    if name.startswith(".tmp-"):
-                        if entry.stat().st_mtime < stale:
-                            os.unlink(entry.path)
-                    elif of_articles and name.endswith(".pickle") and name[: -len(".pickle")] not in keys:
-                        os.unlink(entry.path)  # an article that changed or is gone
-                except OSError:
-                    pass
+        for entry in _entries(self.root):
+            try:
+                if entry.name.startswith(".tmp-") and entry.stat().st_mtime < stale:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -77,7 +77,7 @@ def date_article(article, today: date, shown_path: str) -> DatedArticle:
 def tag_one(job: TagJob) -> TagOutcome:
     from timeline.actors import default_index
     from timeline.articles import decode_article, parse_article
-    from timeline.cache import save_article, summarize
+    from timeline.cache import summarize
     from timeline.chronology import event_features, features_fingerprint
     from timeline.events import extract_events
 
@@ -102,8 +102,7 @@ def tag_one(job: TagJob) -> TagOutcome:
         )
     fingerprint = features_fingerprint()
     summary = summarize(job.key, dated, list(events), job.today, features, fingerprint)
-    stored = job.store is not None and save_article(job.store, job.key, dated)
-    return TagOutcome(job.key, job.path, None if stored else dated, events, None, features, fingerprint, summary, stored)
+    return TagOutcome(job.key, job.path, dated, events, None, features, fingerprint, summary)
 
 
 def warm_up() -> None:
@@ -119,7 +118,16 @@ def warm_up() -> None:
 
 
 def tag_batch(jobs: list[TagJob]) -> list[TagOutcome]:
-    return [tag_one(job) for job in jobs]
+    """Tag ``jobs``; where they name the cache folder (a worker on this machine), store the full
+    articles there and send back only the summaries."""
+    from timeline.cache import save_articles
+
+    outcomes = [tag_one(job) for job in jobs]
+    store = jobs[0].store if jobs else None
+    tagged = [(o.job_key, o.dated) for o in outcomes if o.dated is not None]
+    if store is not None and tagged and save_articles(store, tagged):
+        outcomes = [replace(o, dated=None, stored=True) if o.dated is not None else o for o in outcomes]
+    return outcomes
 
 
 def default_jobs() -> int:
