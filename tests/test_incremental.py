@@ -138,18 +138,24 @@ def test_unreadable_cache_entries_are_misses(three, counted):
     assert not result.errors and result.site_written
 
 
-@pytest.mark.parametrize("damage", ["removed", "not a database"])
+@pytest.mark.parametrize("damage", ["removed", "not a database", "malformed"])
 def test_lost_article_entry_is_tagged_again_to_render_its_page(three, counted, damage):
     build_site(three.config())
     (table,) = (three.root / ".timeline-cache").glob(f"tagged-*/{ARTICLES_FILE}")
     for suffix in ("-wal", "-shm"):
         Path(f"{table}{suffix}").unlink(missing_ok=True)
+    data = table.read_bytes()
     table.unlink()
     if damage == "not a database":
         table.write_bytes(b"not a database" * 100)
+    elif damage == "malformed":  # a valid header over damaged pages
+        table.write_bytes(data[:100] + b"\xa5" * (len(data) - 100))
     shutil.rmtree(three.output / "articles" / "a")
     result = build_site(three.config(), ArticleCache())
     assert not result.errors and (three.output / "articles" / "a" / "index.html").is_file()
+    # The damaged file was replaced, and the article tagged again stored: it is found from now on.
+    again = build_site(three.config(), cache := ArticleCache())
+    assert cache.store.get_article(next(r for r in again.articles if r.article.slug == "a").key) is not None
 
 
 def test_hand_edited_output_file_is_rewritten(three):
@@ -467,3 +473,23 @@ def test_serve_style_cache_keeps_the_theme_until_a_theme_file_changes(three):
     build_site(three.config(), cache)
     assert cache.theme(three.config().theme_dir) is not kept
     assert element_text((three.output / "articles" / "b" / "index.html").read_text(), "title") == "Custom Beta"
+
+
+def test_damaged_article_table_is_replaced(tmp_path):
+    """SQLite reports damaged pages as they are read: the table then starts afresh instead of
+    missing every entry from then on."""
+    import sqlite3
+
+    from timeline.cache import ArticleTable
+
+    table = ArticleTable(tmp_path)
+    assert table.put([(f"k{i}", "x" * 5000) for i in range(20)])
+    table._connection.close()  # fold the write-ahead log into the file
+    data = table.path.read_bytes()
+    assert len(data) > 8192 and not Path(f"{table.path}-wal").exists()
+    table.path.write_bytes(data[:4096] + b"\xa5" * (len(data) - 4096))  # schema page intact, rows damaged
+    damaged = ArticleTable(tmp_path)
+    assert damaged.get("k5") is None
+    assert damaged.put([("new", "y")])
+    with sqlite3.connect(table.path) as check:
+        assert check.execute("SELECT key FROM articles").fetchall() == [("new",)]

@@ -474,6 +474,7 @@ def _build(
             dated = tag_one(job).dated
             if dated is None:
                 raise ContentError(path, "changed during the build; build again")
+            store.put_articles([(tagged.key, dated)])
         return dated
 
     result._load_article = load

@@ -216,7 +216,9 @@ class ArticleTable:
             try:
                 connection = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
                 connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=NORMAL")  # a cache: a power cut may lose entries, never tear them
+                # A cache: never wait for the disk. A build killed at any point leaves whole
+                # entries; only a power cut could damage the file, and a damaged file is replaced.
+                connection.execute("PRAGMA synchronous=OFF")
                 connection.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID")
             except sqlite3.DatabaseError:
                 if attempt == 2:
@@ -238,8 +240,24 @@ class ArticleTable:
                 connection.execute("BEGIN IMMEDIATE")
                 connection.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
             return True
-        except (sqlite3.Error, OSError):
+        except sqlite3.Error as e:
+            self._reset_if_damaged(e)
             return False
+        except OSError:
+            return False
+
+    def _reset_if_damaged(self, error: Exception) -> None:
+        """Start a new file when SQLite finds this one damaged ("database disk image is
+        malformed"), rather than miss every entry from now on. Busy or locked is not damage."""
+        import sqlite3
+
+        if type(error) is not sqlite3.DatabaseError:
+            return
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def get(self, key: str) -> DatedArticle | None:
         import sqlite3
@@ -252,7 +270,10 @@ class ArticleTable:
                 return None
             with _no_collection():
                 dated = pickle.loads(row[0])
-        except (sqlite3.Error, OSError):
+        except sqlite3.Error as e:
+            self._reset_if_damaged(e)
+            return None
+        except OSError:
             return None
         except Exception:  # an unreadable entry is a miss
             return None
@@ -268,13 +289,25 @@ class ArticleTable:
                 with connection:
                     connection.execute("BEGIN IMMEDIATE")
                     connection.executemany("DELETE FROM articles WHERE key = ?", gone)
-        except (sqlite3.Error, OSError):
+        except sqlite3.Error as e:
+            self._reset_if_damaged(e)
+        except OSError:
             pass
+
+
+# The tables a tagging worker stores into, kept open between its batches: closing the last
+# connection to a table folds its log into the file, which would then happen at every batch.
+_worker_tables: dict[Path, ArticleTable] = {}
 
 
 def save_articles(root: Path, items: list[tuple[str, DatedArticle]]) -> bool:
     """Store tagged articles in the cache folder ``root`` (``DiskStore.root``); False when they cannot be."""
-    return ArticleTable(root).put(items)
+    table = _worker_tables.get(root)
+    if table is None:
+        if len(_worker_tables) >= 4:  # a long-lived process that tags for many sites
+            _worker_tables.clear()
+        table = _worker_tables[root] = ArticleTable(root)
+    return table.put(items)
 
 
 def _changes(before: dict | None, now: dict, earlier: dict | None) -> dict | None:
