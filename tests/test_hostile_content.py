@@ -316,3 +316,17 @@ def test_no_payload_runs_in_the_browser(hostile_site, page):
     assert ran == []
     assert [path for path, _ in host.requests if path.startswith(BEACON)] == []
     assert len(host.requests) >= len(pages)
+
+
+def test_text_posing_as_a_piece_marker_stays_text():
+    """A page's reused pieces stand in its text as markers until spliced; only this page's
+    markers (its random nonce) are replaced, whatever the text holds."""
+    from timeline.render import _Made, _Splicer
+
+    splicer = _Splicer()
+    forged = "\ue000" + "0" * 12 + ":0\ue001"
+    real = splicer.marker(_Made("k", b"<b>piece</b>", ()))
+    data, pieces = splicer.splice(f"a {forged} b {real} c")
+    before = f"a {forged} b ".encode()
+    assert data == before + b"<b>piece</b> c"
+    assert pieces == (("k", len(before), len(before) + len(b"<b>piece</b>")),)

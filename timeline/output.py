@@ -21,7 +21,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from typing import TYPE_CHECKING
 
@@ -168,8 +168,7 @@ class SiteWriter:
             self._placer = _Placer(self.staging, self.folders, self.mirror)
         placer = self._placer
         for file in files:
-            rel = PurePosixPath(file.path)
-            if rel.is_absolute() or ".." in rel.parts:
+            if file.path.startswith("/") or ".." in file.path.split("/"):
                 raise OutputError(f"{file.source}: output path {file.path!r} leaves the output folder")
             if file.path in sources:
                 raise OutputError(_twice(file.path, sources[file.path], file.source))
@@ -192,7 +191,7 @@ class SiteWriter:
                     # The spare holds this very file already.
                     records[file.path] = replace(before, inputs=file.inputs, pieces=pieces)
                     continue
-                placer.place(file.path, record, output_dir / rel, None)
+                placer.place(file.path, record, output_dir / file.path, None)
             else:
                 placer.place(file.path, record, None, file.data)
                 placed.written += 1
