@@ -214,12 +214,14 @@ class ArticleTable:
         self._connection = None
         for attempt in (1, 2):
             try:
+                # Not tied to a thread: ``timeline serve`` rebuilds on another thread than its first build.
                 connection = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
                 connection.execute("PRAGMA journal_mode=WAL")
                 # A cache: never wait for the disk. A build killed at any point leaves whole
                 # entries; only a power cut could damage the file, and a damaged file is replaced.
                 connection.execute("PRAGMA synchronous=OFF")
-                connection.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID")
+                # A rowid table: entries of kilobytes would make a WITHOUT ROWID tree deep and sparse.
+                connection.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
             except sqlite3.DatabaseError:
                 if attempt == 2:
                     raise
@@ -336,8 +338,9 @@ def _apply(values: dict, changes: dict) -> None:
 @dataclass
 class DiskStore:
     """Tagged articles on disk: an index of small ``TaggedArticle`` records, and the full
-    ``DatedArticle`` of each in an ``ArticleTable``. When the folder cannot be written, entries are kept in memory instead.
-    The index and the merge are saved as a whole now and then, and as the changes since in between."""
+    ``DatedArticle`` of each in an ``ArticleTable``. When the folder cannot be written, entries are
+    kept in memory instead. The index and the merge are saved as a whole now and then, and as the
+    changes since in between."""
 
     # Changes kept apart from the whole index up to this many records (or an eighth of them).
     CHANGES_LIMIT: ClassVar[int] = 64
