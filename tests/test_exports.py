@@ -275,17 +275,39 @@ def test_icalendar_written_event_by_event_is_the_calendar_icalendar_writes(built
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300), st.lists(st.text(max_size=40), max_size=3))
-def test_calendar_lines_are_folded_as_icalendar_folds_them(text, names):
-    """events.ics folds only its long lines through icalendar: the bytes are what icalendar writes."""
-    from timeline.exports import ical_bytes
+@given(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),
+    st.lists(st.text(max_size=40), max_size=3),
+    st.dates(),
+    st.integers(0, 400),
+    st.booleans(),
+)
+def test_calendar_events_are_what_icalendar_writes(text, names, start, days, with_url):
+    """events.ics writes each event's properties through icalendar's value types and lines,
+    without building an icalendar.Event: the bytes are what icalendar writes for that Event."""
+    from datetime import datetime, timedelta, timezone
 
-    event = icalendar.Event()
-    event.add("summary", text)
-    event.add("description", "\n\n".join([text, *names]))
+    from urllib.parse import quote
+
+    from timeline.exports import ical_event
+
+    end = start + timedelta(days=days) if start.toordinal() + days <= date.max.toordinal() else start
+    properties = {
+        "UID": f"e-{days}@example.org",
+        "DTSTAMP": datetime.combine(start, datetime.min.time(), tzinfo=timezone.utc),
+        "DTSTART": start,
+        "DTEND": end,
+        "SUMMARY": text,
+        "DESCRIPTION": "\n\n".join([text, *names]),
+    }
     if names:
-        event.add("categories", names)
-    assert ical_bytes(event) == event.to_ical()
+        properties["CATEGORIES"] = names
+    if with_url:
+        properties["URL"] = f"https://example.org/tl/#{quote(text[:20])}"
+    event = icalendar.Event()
+    for name, value in properties.items():
+        event.add(name.lower(), value)
+    assert ical_event(properties) == event.to_ical()
 
 
 @settings(max_examples=1000, deadline=None)
