@@ -250,6 +250,7 @@ def html_datetime(value: str, span: Span) -> str:
     return span.start.isoformat()
 
 
+@lru_cache(maxsize=4096)  # a few hundred labels, asked for by every entry on every page that lists it
 def group_slug(label: str) -> str:
     """The page name of a year group: "2023", "1990s", "20th-century"."""
     return re.sub(r"\W+", "-", label.removeprefix("the ")).strip("-")
