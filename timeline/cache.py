@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none 
     from timeline.events import Event
 
 CACHE_DIR = ".timeline-cache"
-FORMAT = 2
+FORMAT = 3
 STALE_TEMPORARY_SECONDS = 600
 
 _PACKAGE = Path(__file__).resolve().parent
