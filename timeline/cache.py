@@ -225,76 +225,65 @@ class ArticleTable:
             except sqlite3.DatabaseError:
                 if attempt == 2:
                     raise
-                for suffix in ("", "-wal", "-shm"):  # not a database: start a new one
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                self._start_afresh()  # not a database
                 continue
             self._connection, self._pid = connection, os.getpid()
             return connection
 
-    def put(self, items: list[tuple[str, DatedArticle]]) -> bool:
-        """Store ``(key, article)`` pairs in one transaction; False when they could not be stored."""
-        import sqlite3
-
-        rows = [(key, pickle.dumps(dated, protocol=pickle.HIGHEST_PROTOCOL)) for key, dated in items]
-        try:
-            connection = self._connect()
-            with connection:  # one transaction: committed whole, or rolled back
-                connection.execute("BEGIN IMMEDIATE")
-                connection.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
-            return True
-        except sqlite3.Error as e:
-            self._reset_if_damaged(e)
-            return False
-        except OSError:
-            return False
-
-    def _reset_if_damaged(self, error: Exception) -> None:
-        """Start a new file when SQLite finds this one damaged ("database disk image is
-        malformed"), rather than miss every entry from now on. Busy or locked is not damage."""
-        import sqlite3
-
-        if type(error) is not sqlite3.DatabaseError:
-            return
+    def _start_afresh(self) -> None:
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection = None
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
-    def get(self, key: str) -> DatedArticle | None:
+    def _run(self, action, failed):
+        """``action(connection)``, or ``failed`` when SQLite or the disk fails (a miss). A file
+        SQLite finds damaged ("database disk image is malformed") is replaced rather than missed
+        from then on; busy or locked is not damage."""
         import sqlite3
 
+        try:
+            return action(self._connect())
+        except sqlite3.Error as e:
+            if type(e) is sqlite3.DatabaseError:
+                self._start_afresh()
+            return failed
+        except OSError:
+            return failed
+
+    @staticmethod
+    def _transaction(connection, statement: str, rows: list[tuple]) -> bool:
+        with connection:  # one transaction: committed whole, or rolled back
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany(statement, rows)
+        return True
+
+    def put(self, items: list[tuple[str, DatedArticle]]) -> bool:
+        """Store ``(key, article)`` pairs in one transaction; False when they could not be stored."""
+        rows = [(key, pickle.dumps(dated, protocol=pickle.HIGHEST_PROTOCOL)) for key, dated in items]
+        return self._run(lambda c: self._transaction(c, "INSERT OR REPLACE INTO articles VALUES (?, ?)", rows), False)
+
+    def get(self, key: str) -> DatedArticle | None:
         from timeline.dating import DatedArticle
 
+        row = self._run(lambda c: c.execute("SELECT data FROM articles WHERE key = ?", (key,)).fetchone(), None)
+        if row is None:
+            return None
         try:
-            row = self._connect().execute("SELECT data FROM articles WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
             with _no_collection():
                 dated = pickle.loads(row[0])
-        except sqlite3.Error as e:
-            self._reset_if_damaged(e)
-            return None
-        except OSError:
-            return None
         except Exception:  # an unreadable entry is a miss
             return None
         return dated if isinstance(dated, DatedArticle) else None
 
     def keep_only(self, keys: set[str]) -> None:
-        import sqlite3
-
-        try:
-            connection = self._connect()
+        def remove_others(connection) -> None:
             gone = [(key,) for (key,) in connection.execute("SELECT key FROM articles") if key not in keys]
             if gone:
-                with connection:
-                    connection.execute("BEGIN IMMEDIATE")
-                    connection.executemany("DELETE FROM articles WHERE key = ?", gone)
-        except sqlite3.Error as e:
-            self._reset_if_damaged(e)
-        except OSError:
-            pass
+                self._transaction(connection, "DELETE FROM articles WHERE key = ?", gone)
+
+        self._run(remove_others, None)
 
 
 # The tables a tagging worker stores into, kept open between its batches: closing the last
