@@ -493,3 +493,20 @@ def test_damaged_article_table_is_replaced(tmp_path):
     assert damaged.put([("new", "y")])
     with sqlite3.connect(table.path) as check:
         assert check.execute("SELECT key FROM articles").fetchall() == [("new",)]
+
+
+def test_cache_folder_deleted_between_builds_of_one_process(three):
+    """``timeline serve`` keeps its cache between builds: when the user deletes
+    ``.timeline-cache/`` meanwhile, articles tagged next are stored in a new table on disk, not in
+    the deleted one."""
+    cache = ArticleCache()
+    build_site(three.config(), cache)
+    shutil.rmtree(three.root / ".timeline-cache")
+    (three.content / "a.md").write_text((three.content / "a.md").read_text() + "\nMore talks on May 3, 2021.\n")
+    result = build_site(three.config(), cache)
+    assert not result.errors and result.articles_tagged == 1
+    (table,) = (three.root / ".timeline-cache").glob(f"tagged-*/{ARTICLES_FILE}")
+    key = next(r for r in result.articles if r.article.slug == "a").key
+    from timeline.cache import ArticleTable
+
+    assert ArticleTable(table.parent).get(key) is not None

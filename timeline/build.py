@@ -398,7 +398,12 @@ def _build(
     result = BuildResult()
     problems = result.problems
     fingerprint = tagging_fingerprint()
-    if cache.store is not None and cache.store.fingerprint == fingerprint and cache.store.root == DiskStore.folder(config.site_dir, fingerprint):
+    if (
+        cache.store is not None
+        and cache.store.fingerprint == fingerprint
+        and cache.store.root == DiskStore.folder(config.site_dir, fingerprint)
+        and cache.store.still_on_disk()
+    ):
         store = cache.store  # it knows what its files hold: only changes need saving
     else:
         store = cache.store = DiskStore.open(config.site_dir, fingerprint)

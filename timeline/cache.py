@@ -365,6 +365,12 @@ class DiskStore:
             return cls(None, fingerprint)
         return cls(root, fingerprint)
 
+    def still_on_disk(self) -> bool:
+        """Whether the files this store knows are still there: between builds of one process
+        (``timeline serve``) the user may delete the cache, and an open table would then be
+        written on in vain."""
+        return self.root is None or (self.root.is_dir() and (self._table is None or self._table.path.exists()))
+
     @property
     def _articles(self) -> ArticleTable:
         assert self.root is not None
