@@ -222,3 +222,43 @@ def test_word_lists_grouped_by_first_letter_match_as_the_plain_alternation():
             assert (a and a.span("rest")) == (b and b.span("rest"))
 
     check()
+
+
+def test_first_characters_of_a_pattern():
+    from timeline.tagger.rules import _first_chars
+
+    digits = re.compile(_first_chars(r"\d{4}"))
+    assert digits.match("7") and not digits.match("a")
+    words = re.compile(_first_chars(r"(?:the\s+)?(?-i:May)|year"))
+    assert all(words.match(c) for c in "tTyYM\u212a") and not any(words.match(c) for c in "m 1x")
+    assert _first_chars(r"(?:ago)?") is None  # may match nothing
+    assert _first_chars(r".x") is None and _first_chars(r"[^a]b") is None  # may start with anything
+
+
+def test_rules_match_as_a_plain_search_for_the_whole_word():
+    """A rule's regex consumes only the first character of a match where it knows which characters
+    can start one (``rules._rule_regex``): with the overlapping matches dropped, every rule finds at
+    every place of any text what a plain search for its pattern as a whole word finds."""
+    from dataclasses import replace
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.tagger.engine import _matches
+    from timeline.tagger.rules import MATCH
+
+    g = grammar()
+    rules = [replace(rule, triggers=()) for rule in g.rules]  # the whole text, not windows around triggers
+    plain = [re.compile(rf"(?<!\w)(?:{rule.body})(?!\w)", re.IGNORECASE) for rule in rules]
+    examples = [example[0] for rule in rules for example in rule.examples] + ["x", "9", "'", "(", "\u212a", "\n"]
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.sampled_from(examples), min_size=1, max_size=6), st.sampled_from(["", " ", "\n", "-", ", "]))
+    def check(pieces, separator):
+        text = separator.join(pieces)
+        for rule, regex in zip(rules, plain):
+            expected = [(m.span(), m.groupdict()) for m in regex.finditer(text)]
+            got = [(m.span(MATCH), {k: v for k, v in m.groupdict().items() if k != MATCH}) for m in _matches(text, rule, g, {})]
+            assert got == expected, rule.name
+
+    check()

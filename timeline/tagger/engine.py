@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from .rules import Grammar, Rule, grammar
+from .rules import MATCH, Grammar, Rule, grammar
 from .types import Timex
 from .values import PRECISION_UNIT, Span, format_at, shift, value_span
 
@@ -101,7 +101,7 @@ class _Fields:
         self.m = m
         self.g = g
         self.cache: dict[str, str | None] = {}
-        self.text = m.group(0)
+        self.text = m.group(MATCH)
 
     def raw(self, name: str) -> str | None:
         try:
@@ -338,11 +338,15 @@ def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list
 
 
 def _matches(text: str, rule: Rule, g: Grammar, cache: dict):
-    if not rule.triggers:
-        yield from rule.regex.finditer(text)
-        return
-    for lo, hi in _windows(text, g, rule.triggers, cache):
-        yield from rule.regex.finditer(text, lo, hi)
+    """The rule's matches, as a search from left to right finds them: each starts after the
+    previous one ends (the rule's regex also finds those starting inside it, see ``rules.MATCH``)."""
+    windows = _windows(text, g, rule.triggers, cache) if rule.triggers else ((0, len(text)),)
+    end = 0
+    for lo, hi in windows:
+        for m in rule.regex.finditer(text, lo, hi):
+            if m.start(MATCH) >= end:
+                end = m.end(MATCH)
+                yield m
 
 
 def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
@@ -352,7 +356,7 @@ def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
         if rule.modes and mode not in rule.modes:
             continue
         for m in _matches(text, rule, g, cache):
-            s, e = m.span()
+            s, e = m.span(MATCH)
             if "t" in rule.regex.groupindex and m.group("t") is not None:
                 s, e = m.span("t")
             if e > s:
@@ -802,7 +806,7 @@ def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
             quant = g.tables["quant"].entries.get(quant.lower(), quant.upper()) if "quant" in g.tables else quant.upper()
         if not rel:  # anaphoric values do not become anchors themselves
             resolver.note(value, type_, comparison=comparison_period,
-                          fiscal="fiscal" in c.m.group(0).lower())
+                          fiscal="fiscal" in c.m.group(MATCH).lower())
         if clock_time and resolved:
             clock_times.append(len(out))
         out.append(Timex(

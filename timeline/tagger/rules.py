@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from re import _constants as sre, _parser as sre_parse  # the regex parser, to read a pattern's first characters
 
 __all__ = ["Rule", "Grammar", "grammar", "load_yaml"]
 
@@ -33,7 +34,8 @@ class Table:
 @dataclass
 class Rule:
     name: str
-    regex: re.Pattern
+    regex: re.Pattern  # the match is group MATCH (see ``_rule_regex``)
+    body: str  # the pattern, macros expanded: the regex finds it as a whole word
     type: str | None
     values: tuple[str, ...]
     mod: str | None = None
@@ -59,6 +61,105 @@ class Grammar:
     triggers: dict[str, list[str]]        # trigger name -> word prefixes
     trigger_index: dict[str, list[tuple[str, str, bool]]]  # first 3 letters -> (prefix, trigger, capital)
     window: int
+
+
+# The group holding a rule's match: the regex may consume only its first character (``_rule_regex``).
+MATCH = "_match"
+
+
+def _rule_regex(body: str) -> re.Pattern:
+    """A rule's regex: ``body`` as a whole word (not preceded or followed by a word character).
+
+    When the characters a match can start with are known, the regex consumes only that first
+    character and looks around it for the match: a pattern that starts with a character class lets
+    the regex engine skip, in a fast loop, every position where no match can start, where it
+    otherwise tries the whole pattern at every character of the text. Matches then come at every
+    start, overlapping (the engine moves on by one character): ``engine._matches`` drops those that
+    start inside the previous one, as a plain search would never have found them."""
+    first = _first_chars(body)
+    if first is None:
+        return re.compile(rf"(?<!\w)(?P<{MATCH}>{body})(?!\w)", re.IGNORECASE)
+    # (?s:.) is the first character, whatever it is; (?<!\w.): nothing of a word before it.
+    return re.compile(rf"(?-i:{first})(?<!\w(?s:.))(?<=(?=(?P<{MATCH}>{body})(?!\w))(?s:.))", re.IGNORECASE)
+
+
+# The regex parser's names for the characters a position can hold.
+_CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_WORD: r"\w"}
+
+
+def _first_chars(body: str) -> str | None:
+    """A character class holding every character a match of ``body`` (case-insensitive) can start
+    with, or None when that is not known (the pattern may match empty text, or start with any
+    character). It is written as the ASCII characters no match starts with: any non-ASCII one is
+    in it, as case-insensitive matching folds a few of them into ASCII letters (the Kelvin sign
+    into k), and a class of every non-ASCII character takes long to compile."""
+    try:
+        items, empty = _starts(sre_parse.parse(body, re.IGNORECASE).data, True)
+    except (re.error, TypeError, ValueError, AttributeError):  # a parser of another Python version
+        return None
+    if items is None or empty:
+        return None
+    categories = [re.compile(_CATEGORIES[item]) for item in items if isinstance(item, int)]
+    excluded = [c for c in map(chr, range(128)) if c not in items and not any(category.match(c) for category in categories)]
+    return f"[^{re.escape(''.join(excluded))}]" if excluded else None
+
+
+def _starts(ops, ignore_case: bool) -> tuple[set | None, bool]:
+    """The characters (and categories) a match of the parsed ``ops`` can start with (None: any),
+    and whether it can be empty. Look-arounds are passed over: the set may hold more than can
+    start a match, never less."""
+    found: set = set()
+    for op, av in ops:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue
+        if op is sre.LITERAL:
+            return _chars(found, [(op, av)], ignore_case), False
+        if op is sre.IN:
+            return _chars(found, av, ignore_case), False
+        if op is sre.BRANCH:
+            empty = False
+            for alternative in av[1]:
+                items, can_be_empty = _starts(alternative.data, ignore_case)
+                if items is None:
+                    return None, False
+                found |= items
+                empty = empty or can_be_empty
+        elif op is sre.SUBPATTERN:
+            _, add_flags, del_flags, pattern = av
+            inner_case = (ignore_case or bool(add_flags & sre.SRE_FLAG_IGNORECASE)) and not del_flags & sre.SRE_FLAG_IGNORECASE
+            items, empty = _starts(pattern.data, inner_case)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            least, _, pattern = av
+            items, empty = _starts(pattern.data, ignore_case)
+            empty = empty or least == 0
+        elif op is sre.ATOMIC_GROUP:
+            items, empty = _starts(av.data, ignore_case)
+        else:  # any character, a back-reference...
+            return None, False
+        if op is not sre.BRANCH:
+            if items is None:
+                return None, False
+            found |= items
+        if not empty:
+            return found, False
+    return found, True
+
+
+def _chars(found: set, charset, ignore_case: bool) -> set | None:
+    for op, av in charset:
+        if op is sre.LITERAL:
+            codes = [av]
+        elif op is sre.RANGE and av[1] - av[0] < 256:
+            codes = list(range(av[0], av[1] + 1))
+        elif op is sre.CATEGORY and av in _CATEGORIES:
+            found.add(av)
+            continue
+        else:  # a negated class, a wide range, another category
+            return None
+        for code in codes:
+            c = chr(code)
+            found.update((c, c.lower(), c.upper()) if ignore_case else (c,))
+    return found
 
 
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)(?::([0-9a-z_]+))?\}")
@@ -211,7 +312,7 @@ def grammar() -> Grammar:
     for spec in data["rules"]:
         body = expand(_spaces(spec["pattern"]))
         try:
-            regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+            regex = _rule_regex(body)
         except re.error as exc:
             raise ValueError(f"rule {spec['name']}: {exc}") from None
         values = spec.get("value")
@@ -222,7 +323,7 @@ def grammar() -> Grammar:
         else:
             values = tuple(values)
         rules.append(Rule(
-            name=spec["name"], regex=regex, type=spec.get("type"), values=values,
+            name=spec["name"], regex=regex, body=body, type=spec.get("type"), values=values,
             mod=spec.get("mod"), quant=spec.get("quant"), freq=spec.get("freq"),
             tense=spec.get("tense"), priority=int(spec.get("priority", 0)),
             negative=bool(spec.get("negative", False)), examples=spec.get("examples") or [],
