@@ -283,8 +283,8 @@ def test_icalendar_written_event_by_event_is_the_calendar_icalendar_writes(built
     st.booleans(),
 )
 def test_calendar_events_are_what_icalendar_writes(text, names, start, days, with_url):
-    """events.ics writes each event's properties through icalendar's value types and lines,
-    without building an icalendar.Event: the bytes are what icalendar writes for that Event."""
+    """events.ics writes each event's values through icalendar's value types, without building
+    an icalendar.Event or its property lines: the bytes are what icalendar writes for that Event."""
     from datetime import datetime, timedelta, timezone
 
     from urllib.parse import quote

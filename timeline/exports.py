@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from urllib.parse import urlsplit
 
 from timeline.chronology import DateClaim, Entry, Timeline, group_label
@@ -191,23 +192,44 @@ def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+@cache
+def _ical_properties() -> dict[str, tuple[bytes, Callable[[object], bytes]]]:
+    """The properties of an event in ``events.ics``, in the order icalendar writes them: each
+    one's line up to its value, and icalendar's value type for it (the one ``Event.add`` picks)."""
+    from icalendar.prop import vCategory, vDate, vDatetime, vText, vUri
+
+    def text(value) -> bytes:
+        return vText(value).to_ical()
+
+    def day(value) -> bytes:
+        return vDate(value).to_ical()
+
+    return {
+        "SUMMARY": (b"SUMMARY:", text),
+        "DTSTART": (b"DTSTART;VALUE=DATE:", day),
+        "DTEND": (b"DTEND;VALUE=DATE:", day),
+        "DTSTAMP": (b"DTSTAMP:", lambda value: vDatetime(value).to_ical()),  # a time in UTC
+        "UID": (b"UID:", text),
+        "CATEGORIES": (b"CATEGORIES:", lambda value: vCategory(value).to_ical()),
+        "DESCRIPTION": (b"DESCRIPTION:", text),
+        "URL": (b"URL:", lambda value: vUri(value).to_ical()),
+    }
+
+
 def ical_event(properties: dict[str, object]) -> bytes:
     """What icalendar writes for an event of these properties (upper-case name -> value, as
-    ``Event.add`` takes it), byte for byte (a property test compares them): icalendar types each
-    value, writes its line and orders the lines; long lines are folded as it folds them
-    (``fold_line``). Building an ``icalendar.Event`` for each entry first was a third of a large
-    calendar's time."""
-    import icalendar
-    from icalendar.caselessdict import canonsort_keys
-    from icalendar.parser import Contentline
-
-    types = icalendar.Event.types_factory
-    lines = ["BEGIN:VEVENT"]
-    for name in canonsort_keys(properties, icalendar.Event.canonical_order):
-        value = types.for_property(name)(properties[name])
-        lines.append(Contentline.from_parts(name, value.params, value))
-    lines.append("END:VEVENT")
-    return b"".join(fold_line(line.encode()) + b"\r\n" for line in lines)
+    ``Event.add`` takes it), byte for byte (a property test compares them): icalendar's value
+    types write the values, in lines folded as it folds them (``fold_line``). An
+    ``icalendar.Event`` for each entry, or icalendar's property lines, were most of the time of a
+    large calendar: they type, check and parse again what this writes as it is."""
+    known = _ical_properties()
+    assert properties.keys() <= known.keys(), "a property events.ics does not write"
+    lines = [b"BEGIN:VEVENT"]
+    for name, (start, value) in known.items():
+        if name in properties:
+            lines.append(fold_line(start + value(properties[name])))
+    lines.append(b"END:VEVENT\r\n")
+    return b"\r\n".join(lines)
 
 
 def fold_line(data: bytes, limit: int = 75) -> bytes:
