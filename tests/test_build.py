@@ -3,6 +3,7 @@
 import json
 import shutil
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import pytest
 
@@ -174,6 +175,63 @@ def test_template_error_keeps_previous_site(site):
     assert not result.site_written
     assert result.errors[0].path.endswith("index.html") and result.errors[0].line == 2
     assert (site.output / "index.html").read_bytes() == before
+
+
+class EntryPart(HTMLParser):
+    """The links (as absolute URLs) and the text of one entry (``li`` with its id) of a page."""
+
+    def __init__(self, text: str, entry_id: str, page_url: str):
+        super().__init__()
+        self.entry_id, self.page_url = entry_id, page_url
+        self.depth = 0  # open elements inside the entry (0: outside it)
+        self.links: list[str] = []
+        self.text = ""
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if self.depth == 0 and tag == "li" and a.get("id") == self.entry_id:
+            self.depth = 1
+        elif self.depth:
+            self.depth += 1
+            if tag == "a":
+                self.links.append(urljoin(self.page_url, a["href"]))
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text += data
+
+
+def test_an_entry_on_the_timeline_year_and_actor_pages_links_from_each_page(site):
+    """An entry's HTML is made once a build for the timeline, its year's page and its actors'
+    pages: each page has it with links that lead, from that page, to the same places."""
+    for name, outlet in (("a", "Wire"), ("b", "Paper")):
+        site.add(f"{name}.md", f"---\ntitle: Talks {name}\ndate: 2006-10-10\nsource: {outlet}\ntags: [talks]\n---\n"
+                 "North Korea said on Monday, Oct. 9, 2006, that it had tested a nuclear device.\n")
+    site.add("c.md", "---\ntitle: Other\ndate: 2006-11-02\n---\nJapan said on Nov. 1, 2006, that it would tighten sanctions.\n")
+    assert build_site(site.config()).site_written
+    output = site.output
+    entry = next(e for e in json.loads((output / "events.json").read_text())["events"] if e["value"] == "2006-10-09")
+    untagged = next(e for e in json.loads((output / "events.json").read_text())["events"] if e["value"] == "2006-11-01")
+    base = "https://example.org/site/"
+    for shown in (entry, untagged):
+        on_timeline = EntryPart((output / "index.html").read_text(), shown["id"], base + "index.html")
+        actor_pages = [link.removeprefix(base) for link in on_timeline.links if "/actors/" in link]
+        assert len(actor_pages) == len(shown["actors"]) > 0
+        parts = []
+        for page in ("index.html", "2006/index.html", *actor_pages):
+            part = EntryPart((output / page).read_text(), shown["id"], base + page)
+            assert part.links and part.text.strip(), page
+            parts.append(part)
+        for part in parts[1:]:
+            assert part.text.replace("talks", "") == parts[0].text.replace("talks", "")  # the timeline shows tags
+            assert part.links == parts[0].links
+        for link in parts[0].links:
+            assert (output / link.removeprefix(base).partition("#")[0]).is_file(), link
 
 
 def test_user_theme_overrides_file_by_file(site):

@@ -39,7 +39,7 @@ from timeline.forking import Forked, can_fork
 from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, count, display_path, is_utf8_name, os_path, path_text
 from timeline import render
-from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, newest_first, render_part, sitemap, year_pages
+from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, data_files, export_files, newest_first, render_part, sitemap, year_pages
 from timeline import tagging
 from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_batch, tag_one, tag_stream, warm_up
 
@@ -578,11 +578,10 @@ def _template_problem(error: Exception) -> Problem | None:
 
 
 # What forked copies of this process render, each part in a copy of its own, beside this process.
-# When most pages are to be made: the article and actor pages, and the calendar, beside the
-# timeline and year pages and the other exports (about 3 s of CPU each for 2,452 articles). Moving
-# the exports or the timeline page into a copy was measured slower: the copy computes again what
-# this process needs for its own pages.
-COLD_PARTS = ((article_pages, actor_pages), (calendar_file,))
+# When most pages are to be made: the article pages; and the calendar with the other exports; beside
+# the timeline, year and actor pages, which show the same entries: made once in this process, an
+# entry's HTML serves all three (``SiteRenderer.page``).
+COLD_PARTS = ((article_pages,), (calendar_file, data_files, export_files))
 # When few pages change: the pages whose inputs are checked one by one, and the calendar, beside
 # the timeline page and the other exports.
 REBUILD_PARTS = ((article_pages, actor_pages, year_pages, calendar_file),)

@@ -203,6 +203,11 @@ class SiteRenderer:
         self.tokens: Mapping[str, str] = {}  # entry id -> token
         self.article_tokens: Mapping[str, tuple[str, ...]] | None = None  # article key -> tokens of the entries holding its events
         self._made: dict[str, _Made] = {}  # pieces made in this build, by key
+        # Pieces made for any page, with marks where url() put the page's root (see ``page``).
+        self._shared: dict[tuple[str, str, str], bytes] = {}
+        nonce = secrets.token_hex(6)
+        self._link_marks = (f"\ue002{nonce}\ue003", f"\ue002{nonce}\ue004")
+        self._link_mark_bytes = tuple(mark.encode() for mark in self._link_marks)
 
     def forget_pieces(self) -> None:
         """Drop the pieces made so far: a kind of page reuses its own (an entry on several actor
@@ -240,26 +245,39 @@ class SiteRenderer:
         root = self.config.base_path if from_any_depth else relative_root(path)
         splicer = _Splicer()
         previous: Mapping[str, tuple[bytes, tuple[Piece, ...]]] | None = None
+        # What url() puts before a page-relative target, and before "index.html" for the home page;
+        # while a piece is made for every page, marks that each page replaces with its own.
+        prefix = root if not root or root.endswith("/") else root + "/"
+        home = root or "./"
+        links = prefix, home
+        marks = self._link_marks
+        mark_bytes = self._link_mark_bytes
 
         def url(target: str) -> str:
             if not target:
-                return (root or "./") + "index.html"
-            # posixpath.join(root, target), which a large page calls many thousand times
+                return links[1] + "index.html"
             if target.startswith("/"):
                 return target
-            return root + target if not root or root.endswith("/") else root + "/" + target
+            return links[0] + target
+
+        def own_links(raw: bytes) -> bytes:
+            return raw.replace(mark_bytes[0], prefix.encode()).replace(mark_bytes[1], home.encode())
 
         from markupsafe import Markup
 
         def cached(macro, item, *args, **derived) -> Markup:
             """``macro(item, *args, **derived)``, reused from the previous build while ``item`` (an
             entry, or a year group) is unchanged. ``derived`` arguments are left out of the key:
-            they must follow from the item's articles (as the tags of their entries do)."""
-            nonlocal previous
+            they must follow from the item's articles (as the tags of their entries do).
+
+            Within a build, a piece is made once for every page that shows it (an entry on the
+            timeline, its year's page): its links through url() are the only part that differs."""
+            nonlocal previous, links
             token = self._token(item)
             if token is None:
                 return macro(item, *args, **derived)
-            key = hashlib.sha1(f"{self.fingerprint}\0{token}\0{getattr(macro, 'name', '')}\0{root}\0{args!r}".encode()).hexdigest()
+            name = getattr(macro, "name", "")
+            key = hashlib.sha1(f"{self.fingerprint}\0{token}\0{name}\0{root}\0{args!r}".encode()).hexdigest()
             piece = self._made.get(key)
             if piece is None:
                 if previous is None:
@@ -268,7 +286,20 @@ class SiteRenderer:
                 if old is not None:
                     piece = _Made(key, old[0], old[1])
                 else:
-                    piece = _Made(key, *splicer.splice(str(macro(item, *args, **derived))))
+                    shared = (token, name, repr(args)) if not derived else None
+                    raw = self._shared.get(shared) if shared else None
+                    if raw is None:
+                        outer, links = links, marks
+                        try:
+                            text = str(macro(item, *args, **derived))
+                        finally:
+                            links = outer
+                        if not shared or "\ue000" in text:  # with pieces of this page in it: for this page only
+                            piece = _Made(key, *splicer.splice(text.replace(marks[0], prefix).replace(marks[1], home)))
+                        else:
+                            raw = self._shared[shared] = text.encode()
+                    if raw is not None:
+                        piece = _Made(key, own_links(raw))
                 self._made[key] = piece
             return Markup(splicer.marker(piece))
 
