@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from itertools import chain
@@ -620,14 +621,18 @@ class _PartnerIndex:
             hits: list[set[int]] = []
             for word in words:
                 found_here: set[int] = set()
+                # Each list holds positions in order: only its part before this event is looked at.
                 if short_span:
                     for b in buckets:
-                        found_here.update(fine.get((word, b), ()))
+                        if listed := fine.get((word, b)):
+                            found_here.update(listed[: bisect_left(listed, pos)])
                 else:
                     for y in year_range:
-                        found_here.update(fine_by_year.get((word, y), ()))
+                        if listed := fine_by_year.get((word, y)):
+                            found_here.update(listed[: bisect_left(listed, pos)])
                 for y in year_range:
-                    found_here.update(coarse.get((word, y), ()))
+                    if listed := coarse.get((word, y)):
+                        found_here.update(listed[: bisect_left(listed, pos)])
                 if found_here:
                     hits.append(found_here)
             if not hits:
@@ -640,7 +645,7 @@ class _PartnerIndex:
                 possible = [m for m, n in counts.items() if n > 1]
                 possible.extend(single_word.intersection(counts).difference(possible))
             # Earlier events whose span meets this event's reach (buckets only bound it to weeks).
-            same = sorted(m for m in possible if m < pos and first_days[m] <= last and last_days[m] >= first and same_profile(profile, profiles[m]))
+            same = sorted(m for m in possible if first_days[m] <= last and last_days[m] >= first and same_profile(profile, profiles[m]))
             if same:
                 found[pos] = same
         return found
