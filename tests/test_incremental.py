@@ -284,8 +284,8 @@ def test_unchanged_files_need_no_work_with_a_kept_site(three, monkeypatch):
 
     placed: list[str] = []
     keep, write = output._keep, output._write_new
-    monkeypatch.setattr(output, "_keep", lambda old, target: placed.append(target.parent.name) or keep(old, target))
-    monkeypatch.setattr(output, "_write_new", lambda target, data: placed.append(target.parent.name) or write(target, data))
+    monkeypatch.setattr(output, "_keep", lambda old, target: placed.append(Path(target).parent.name) or keep(old, target))
+    monkeypatch.setattr(output, "_write_new", lambda target, data: placed.append(Path(target).parent.name) or write(target, data))
     build_site(three.config())
     # b's page changed in the build before: it is linked again. c's page is in place already.
     assert "b" in placed and "a" in placed and "c" not in placed

@@ -58,7 +58,7 @@ def check_output_dir(output_dir: Path, protected: Iterable[Path]) -> None:
         raise OutputError(f"refusing to use {output_dir} as the output folder: it would be replaced by the build")
 
 
-def _keep(previous: Path, target: Path) -> None:
+def _keep(previous: Path, target: Path | str) -> None:
     """Put the previous site's file into the new one: a hard link, or a copy where links fail.
     Whatever stood at ``target`` (a spare site's older file) is unlinked, never written into."""
     try:
@@ -71,14 +71,19 @@ def _keep(previous: Path, target: Path) -> None:
         shutil.copy2(previous, target)
 
 
-def _write_new(target: Path, data: bytes) -> None:
-    """Write ``data`` as a new file: one a spare site had there may be linked to a live site's."""
-    _unlink(target)
-    with open(target, "xb") as f:
+def _write_new(target: Path | str, data: bytes) -> None:
+    """Write ``data`` as a new file: one a spare site had there may be linked to a live site's,
+    so it is removed, never written into."""
+    try:
+        f = open(target, "xb")
+    except FileExistsError:
+        _unlink(target)
+        f = open(target, "xb")
+    with f:
         f.write(data)
 
 
-def _unlink(path: Path) -> None:
+def _unlink(path: Path | str) -> None:
     """Remove what stands at ``path``: a file, or a folder a spare site had where a file goes now."""
     try:
         os.unlink(path)
@@ -270,16 +275,18 @@ def _twice(path: str, first: str, second: str) -> str:
 
 class _Placer:
     """Puts files into the staging folder on a thread of its own. Making folders, linking and
-    writing are system calls, which let the rendering of the next pages go on meanwhile."""
+    writing are system calls, which let the rendering of the next pages go on meanwhile. Files
+    go to the thread in batches: one hand-over per file cost as much as writing it."""
 
     # Rendered bytes handed over and not yet written, at most; links cost no memory, so a site's
     # worth of them may wait while rendering goes on.
     WINDOW_BYTES = 64 << 20
+    BATCH_FILES = 64
 
     def __init__(self, staging: Path, folders: set[str], mirror: Path | None = None):
-        self.staging = staging
+        self.staging = str(staging)
         self.folders = folders
-        self.mirror = mirror
+        self.mirror = str(mirror) if mirror is not None else None
         self.mirrored = True
         self.mirror_folders: set[str] = {""}
         from concurrent.futures import ThreadPoolExecutor
@@ -287,41 +294,57 @@ class _Placer:
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="timeline-write")
         self.waiting: deque[tuple[Future, int]] = deque()
         self.pending = 0  # bytes
+        self.batch: list[tuple[str, OutputRecord, Path | None, bytes | None]] = []
+        self.batch_bytes = 0
         self.placed: dict[str, OutputRecord] = {}
 
     def place(self, rel: str, record: OutputRecord, keep_from: Path | None, data: bytes | None) -> None:
-        size = len(data) if data is not None else 0
-        self.waiting.append((self.pool.submit(self._place, rel, record, keep_from, data), size))
+        self.batch.append((rel, record, keep_from, data))
+        self.batch_bytes += len(data) if data is not None else 0
+        if len(self.batch) >= self.BATCH_FILES:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if not self.batch:
+            return
+        batch, size = self.batch, self.batch_bytes
+        self.batch, self.batch_bytes = [], 0
+        self.waiting.append((self.pool.submit(self._place_all, batch), size))
         self.pending += size
         while self.waiting and (self.pending > self.WINDOW_BYTES or self.waiting[0][0].done()):
             future, size = self.waiting.popleft()
             self.pending -= size
             future.result()  # raises what the thread raised
 
+    def _place_all(self, batch: list[tuple[str, OutputRecord, Path | None, bytes | None]]) -> None:
+        for item in batch:
+            self._place(*item)
+
     def _place(self, rel: str, record: OutputRecord, keep_from: Path | None, data: bytes | None) -> None:
         folder = posixpath.dirname(rel)
         if folder not in self.folders:
-            _make_folder(self.staging, folder)
+            _make_folder(Path(self.staging), folder)
             self.folders.add(folder)
             self.folders.update(_parents(folder))
-        target = self.staging / rel
+        target = f"{self.staging}/{rel}"
         if keep_from is not None:
             _keep(keep_from, target)
         else:
             _write_new(target, data)  # type: ignore[arg-type]
-        st = target.stat()
+        st = os.stat(target)
         self.placed[rel] = replace(record, size=st.st_size, mtime_ns=st.st_mtime_ns, ino=st.st_ino)
         if self.mirror is not None and self.mirrored:
             try:
                 if folder not in self.mirror_folders:
-                    (self.mirror / folder).mkdir(parents=True, exist_ok=True)
+                    os.makedirs(f"{self.mirror}/{folder}", exist_ok=True)
                     self.mirror_folders.add(folder)
-                os.link(target, self.mirror / rel)
+                os.link(target, f"{self.mirror}/{rel}")
             except OSError:  # another file system, or no hard links: no mirror
                 self.mirrored = False
 
     def finish(self) -> dict[str, OutputRecord]:
         try:
+            self._hand_over()
             while self.waiting:
                 self.waiting.popleft()[0].result()
         finally:
