@@ -12,8 +12,10 @@ For each N, the first N silver stories become a content folder (``bench/corpus.p
 Every run is a fresh process, measured from outside: wall seconds, CPU seconds (user + system,
 the process and its workers), peak RSS (the largest single process, from getrusage of the
 children), and files written (files in the output whose modification time is from this run).
-Figures are medians of --runs runs; ratios divide our median by an anchor's median from this same
-invocation. Pelican (pip) and Hugo (apt) are installed when missing.
+Figures are medians of --runs runs. Each run builds every row once, the anchors right after ours,
+and a ratio is the median over the runs of our time divided by the anchor's time of the same run:
+this machine's speed drifts by a third within minutes, and pairing the runs keeps that drift out
+of the ratios. Pelican (pip) and Hugo (apt) are installed when missing.
 """
 
 from __future__ import annotations
@@ -128,8 +130,15 @@ def measure(cwd: Path, command: list[str], output: Path) -> dict:
     return run
 
 
-def median_of(runs: list[dict]) -> dict:
-    return {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "rss_mb", "files")}
+ANCHORS = ("pelican", "hugo")
+
+
+def median_of(runs: list[dict], anchors: dict[str, list[dict]]) -> dict:
+    """The median of each figure, and of our wall time over each anchor's in the same run."""
+    row = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "rss_mb", "files")}
+    for name, anchor_runs in anchors.items():
+        row[f"/{name}"] = statistics.median(r["wall"] / a["wall"] for r, a in zip(runs, anchor_runs))
+    return row
 
 
 def bench_size(root: Path, n: int, runs: int, jobs: int | None) -> dict[str, dict]:
@@ -140,6 +149,12 @@ def bench_size(root: Path, n: int, runs: int, jobs: int | None) -> dict[str, dic
     edited = next(iter(sorted((ours / "content").glob("*.md"))))
     original = edited.read_text(encoding="utf-8")
     for i in range(runs):
+        # Each anchor beside the rows it is compared with: Pelican before the cold build, Hugo
+        # after the rebuilds.
+        shutil.rmtree(sites["pelican"] / "output", ignore_errors=True)
+        results["pelican"].append(
+            measure(sites["pelican"], [sys.executable, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"], sites["pelican"] / "output")
+        )
         shutil.rmtree(ours / ".timeline-cache", ignore_errors=True)
         shutil.rmtree(ours / "output", ignore_errors=True)
         results["cold"].append(measure(ours, build, ours / "output"))
@@ -150,23 +165,23 @@ def bench_size(root: Path, n: int, runs: int, jobs: int | None) -> dict[str, dic
         edited.write_text(original + f"\nThe talks resumed on Tuesday, run {i}.\n", encoding="utf-8")
         results["next-change"].append(measure(ours, build, ours / "output"))
         edited.write_text(original, encoding="utf-8")
-        shutil.rmtree(sites["pelican"] / "output", ignore_errors=True)
-        results["pelican"].append(
-            measure(sites["pelican"], [sys.executable, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"], sites["pelican"] / "output")
-        )
         shutil.rmtree(sites["hugo"] / "public", ignore_errors=True)
         results["hugo"].append(measure(sites["hugo"], ["hugo", "--quiet"], sites["hugo"] / "public"))
-    return {k: median_of(v) for k, v in results.items()}
+    anchors = {name: results[name] for name in ANCHORS}
+    return {k: median_of(v, anchors if k not in ANCHORS else {}) for k, v in results.items()}
 
 
 def report(table: dict[int, dict[str, dict]], runs: int) -> str:
-    lines = [f"medians of {runs} runs; wall and CPU in seconds, peak RSS in MB (largest process)", ""]
+    lines = [
+        f"medians of {runs} runs; wall and CPU in seconds, peak RSS in MB (largest process); "
+        "ratios: median of the runs' own ratios",
+        "",
+    ]
     head = f"{'N':>5}  {'build':<12} {'wall':>7} {'cpu':>7} {'rss':>6} {'files':>6}  {'/pelican':>8} {'/hugo':>7}"
     lines += [head, "-" * len(head)]
     for n, rows in table.items():
-        pel, hugo = rows["pelican"]["wall"], rows["hugo"]["wall"]
         for name, row in rows.items():
-            ratios = f"{row['wall'] / pel:8.2f} {row['wall'] / hugo:7.2f}" if name not in ("pelican", "hugo") else ""
+            ratios = f"{row['/pelican']:8.2f} {row['/hugo']:7.2f}" if name not in ANCHORS else ""
             lines.append(
                 f"{n:>5}  {name:<12} {row['wall']:7.2f} {row['cpu']:7.2f} {row['rss_mb']:6.0f} {row['files']:6.0f}  {ratios}"
             )
