@@ -1,5 +1,5 @@
 from html.parser import HTMLParser
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from timeline.document import from_markdown, from_plain_text
@@ -82,6 +82,25 @@ def test_plain_paragraphs_are_made_as_markdown_makes_them(source):
     plain = _plain_paragraphs_html(source)
     if plain is not None:
         assert plain == _markdown_itself(source)
+
+
+_ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TOKENS | _ANY_TEXT, max_size=30).map(" ".join) | st.lists(_TOKENS | _ANY_TEXT, max_size=30).map("".join))
+@example("SEOUL, Oct. 9 - Talks resumed\non Monday.\n\n\nThe U.S. said \"it's serious\" & left.\n")
+def test_plain_paragraphs_are_read_as_their_sanitized_html(source):
+    """The document of plain paragraphs is made directly: the same as reading their HTML, sanitized
+    (from the source without marker characters, as ``from_markdown`` reads it)."""
+    from timeline.document import _MARKERS, _from_html, _plain_paragraphs_document, _plain_paragraphs_html, sanitize
+
+    source = _MARKERS.sub("", source)
+    plain = _plain_paragraphs_html(source)
+    document = _plain_paragraphs_document(source)
+    assert (document is None) == (plain is None)
+    if plain is not None:
+        assert document == _from_html(sanitize(plain))[0]
 
 
 def test_wire_copy_takes_the_plain_path():
