@@ -236,18 +236,18 @@ def test_first_characters_of_a_pattern():
 
 
 def test_rules_match_as_a_plain_search_for_the_whole_word():
-    """A rule's regex consumes only the first character of a match where it knows which characters
-    can start one (``rules._rule_regex``): with the overlapping matches dropped, every rule finds at
-    every place of any text what a plain search for its pattern as a whole word finds."""
+    """A rule's fast regex consumes only the first character of a match where it knows which
+    characters can start one (``rules._rule_regex``): with the overlapping matches dropped, every
+    rule finds at every place of any text what a plain search for its pattern as a whole word finds."""
     from dataclasses import replace
 
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
     from timeline.tagger.engine import _matches
-    from timeline.tagger.rules import MATCH
+    from timeline.tagger.rules import MATCH, fast_grammar
 
-    g = grammar()
+    g = fast_grammar()
     rules = [replace(rule, triggers=()) for rule in g.rules]  # the whole text, not windows around triggers
     plain = [re.compile(rf"(?<!\w)(?:{rule.body})(?!\w)", re.IGNORECASE) for rule in rules]
     examples = [example[0] for rule in rules for example in rule.examples] + ["x", "9", "'", "(", "\u212a", "\n"]

@@ -197,7 +197,7 @@ def scan_articles(
     with open_executor(executor) if early else nullcontext() as pool:
         if pool is not None:
             for _ in range(executor.workers):
-                pool.submit(warm_up)
+                pool.submit(warm_up, len(paths) // executor.workers)
         _scan(config, stamps, store, executor, progress, scan, paths, pool)
     return scan
 

@@ -7,12 +7,12 @@ into compiled regular expressions and normalisation tables.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from re import _constants as sre, _parser as sre_parse  # the regex parser, to read a pattern's first characters
 
-__all__ = ["Rule", "Grammar", "grammar", "load_yaml"]
+__all__ = ["Rule", "Grammar", "grammar", "fast_grammar", "load_yaml"]
 
 
 def load_yaml(name: str):
@@ -34,7 +34,7 @@ class Table:
 @dataclass
 class Rule:
     name: str
-    regex: re.Pattern  # the match is group MATCH (see ``_rule_regex``)
+    regex: re.Pattern  # the match is group MATCH (see ``_rule_regex``, ``fast_grammar``)
     body: str  # the pattern, macros expanded: the regex finds it as a whole word
     type: str | None
     values: tuple[str, ...]
@@ -65,6 +65,15 @@ class Grammar:
 
 # The group holding a rule's match: the regex may consume only its first character (``_rule_regex``).
 MATCH = "_match"
+
+
+@lru_cache(maxsize=1)
+def fast_grammar() -> Grammar:
+    """``grammar()`` with each rule's regex made to start with the characters its matches can
+    start with (``_rule_regex``): it scans text twice as fast, but takes as long to compile as
+    tagging a few hundred articles with the plain one (``engine.run`` switches when it pays)."""
+    g = grammar()
+    return replace(g, rules=[replace(rule, regex=_rule_regex(rule.body)) for rule in g.rules])
 
 
 def _rule_regex(body: str) -> re.Pattern:
@@ -312,7 +321,7 @@ def grammar() -> Grammar:
     for spec in data["rules"]:
         body = expand(_spaces(spec["pattern"]))
         try:
-            regex = _rule_regex(body)
+            regex = re.compile(rf"(?<!\w)(?P<{MATCH}>{body})(?!\w)", re.IGNORECASE)
         except re.error as exc:
             raise ValueError(f"rule {spec['name']}: {exc}") from None
         values = spec.get("value")
