@@ -339,7 +339,7 @@ def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list
 
 def _matches(text: str, rule: Rule, g: Grammar, cache: dict):
     """The rule's matches, as a search from left to right finds them: each starts after the
-    previous one ends (the rule's regex also finds those starting inside it, see ``rules.MATCH``)."""
+    previous one ends (a fast regex also finds those starting inside it, see ``rules._rule_regex``)."""
     windows = _windows(text, g, rule.triggers, cache) if rule.triggers else ((0, len(text)),)
     end = 0
     for lo, hi in windows:

@@ -73,21 +73,25 @@ def fast_grammar() -> Grammar:
     start with (``_rule_regex``): it scans text twice as fast, but takes as long to compile as
     tagging a few hundred articles with the plain one (``engine.run`` switches when it pays)."""
     g = grammar()
-    return replace(g, rules=[replace(rule, regex=_rule_regex(rule.body)) for rule in g.rules])
+    return replace(g, rules=[replace(rule, regex=_rule_regex(rule.body) or rule.regex) for rule in g.rules])
 
 
-def _rule_regex(body: str) -> re.Pattern:
-    """A rule's regex: ``body`` as a whole word (not preceded or followed by a word character).
+def _plain_regex(body: str) -> re.Pattern:
+    """A rule's regex: ``body`` as a whole word (not preceded or followed by a word character)."""
+    return re.compile(rf"(?<!\w)(?P<{MATCH}>{body})(?!\w)", re.IGNORECASE)
 
-    When the characters a match can start with are known, the regex consumes only that first
-    character and looks around it for the match: a pattern that starts with a character class lets
-    the regex engine skip, in a fast loop, every position where no match can start, where it
-    otherwise tries the whole pattern at every character of the text. Matches then come at every
-    start, overlapping (the engine moves on by one character): ``engine._matches`` drops those that
-    start inside the previous one, as a plain search would never have found them."""
+
+def _rule_regex(body: str) -> re.Pattern | None:
+    """``_plain_regex(body)`` made fast, or None when the characters a match can start with are
+    not known. The regex consumes only that first character and looks around it for the match: a
+    pattern that starts with a character class lets the regex engine skip, in a fast loop, every
+    position where no match can start, where it otherwise tries the whole pattern at every
+    character of the text. Matches then come at every start, overlapping (the engine moves on by
+    one character): ``engine._matches`` drops those that start inside the previous one, as a plain
+    search would never have found them."""
     first = _first_chars(body)
     if first is None:
-        return re.compile(rf"(?<!\w)(?P<{MATCH}>{body})(?!\w)", re.IGNORECASE)
+        return None
     # (?s:.) is the first character, whatever it is; (?<!\w.): nothing of a word before it.
     return re.compile(rf"(?-i:{first})(?<!\w(?s:.))(?<=(?=(?P<{MATCH}>{body})(?!\w))(?s:.))", re.IGNORECASE)
 
@@ -321,7 +325,7 @@ def grammar() -> Grammar:
     for spec in data["rules"]:
         body = expand(_spaces(spec["pattern"]))
         try:
-            regex = re.compile(rf"(?<!\w)(?P<{MATCH}>{body})(?!\w)", re.IGNORECASE)
+            regex = _plain_regex(body)
         except re.error as exc:
             raise ValueError(f"rule {spec['name']}: {exc}") from None
         values = spec.get("value")
