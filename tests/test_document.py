@@ -58,6 +58,16 @@ def test_reused_markdown_converter_keeps_nothing_between_articles():
     assert "<abbr" not in _markdown_to_html(second) and "footnote" not in _markdown_to_html(second)
 
 
+def _plain_paragraphs_html(source: str) -> str | None:
+    """The HTML of plain paragraphs (``document._plain_paragraphs``), as it is without Markdown."""
+    import html
+
+    from timeline.document import _plain_paragraphs
+
+    paragraphs = _plain_paragraphs(source)
+    return None if paragraphs is None else "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+
+
 def _markdown_itself(source: str) -> str:
     from timeline.document import _converter
 
@@ -77,8 +87,6 @@ _TOKENS = st.sampled_from(
 @given(st.lists(_TOKENS, max_size=30).map(" ".join) | st.lists(_TOKENS, max_size=30).map("".join))
 def test_plain_paragraphs_are_made_as_markdown_makes_them(source):
     """Plain text skips the Markdown converter only where the converter would make the same HTML."""
-    from timeline.document import _plain_paragraphs_html
-
     plain = _plain_paragraphs_html(source)
     if plain is not None:
         assert plain == _markdown_itself(source)
@@ -93,7 +101,7 @@ _ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)
 def test_plain_paragraphs_are_read_as_their_sanitized_html(source):
     """The document of plain paragraphs is made directly: the same as reading their HTML, sanitized
     (from the source without marker characters, as ``from_markdown`` reads it)."""
-    from timeline.document import _MARKERS, _from_html, _plain_paragraphs_document, _plain_paragraphs_html, sanitize
+    from timeline.document import _MARKERS, _from_html, _plain_paragraphs_document, sanitize
 
     source = _MARKERS.sub("", source)
     plain = _plain_paragraphs_html(source)
@@ -104,8 +112,6 @@ def test_plain_paragraphs_are_read_as_their_sanitized_html(source):
 
 
 def test_wire_copy_takes_the_plain_path():
-    from timeline.document import _plain_paragraphs_html
-
     source = "SEOUL, Oct. 9 - North Korea said it had carried out a test.\nOfficials met at 10:30 a.m.\n\n\nThe U.S. said \"it's serious\"."
     assert _plain_paragraphs_html(source) == _markdown_itself(source)
     assert _plain_paragraphs_html("Talks on **May 5**.") is None
