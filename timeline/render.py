@@ -207,7 +207,6 @@ class SiteRenderer:
         self._shared: dict[tuple[str, str, str], bytes] = {}
         nonce = secrets.token_hex(6)
         self._link_marks = (f"\ue002{nonce}\ue003", f"\ue002{nonce}\ue004")
-        self._link_mark_bytes = tuple(mark.encode() for mark in self._link_marks)
 
     def forget_pieces(self) -> None:
         """Drop the pieces made so far: a kind of page reuses its own (an entry on several actor
@@ -251,7 +250,6 @@ class SiteRenderer:
         home = root or "./"
         links = prefix, home
         marks = self._link_marks
-        mark_bytes = self._link_mark_bytes
 
         def url(target: str) -> str:
             if not target:
@@ -261,7 +259,7 @@ class SiteRenderer:
             return links[0] + target
 
         def own_links(raw: bytes) -> bytes:
-            return raw.replace(mark_bytes[0], prefix.encode()).replace(mark_bytes[1], home.encode())
+            return raw.replace(marks[0].encode(), prefix.encode()).replace(marks[1].encode(), home.encode())
 
         from markupsafe import Markup
 
