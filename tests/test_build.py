@@ -215,8 +215,9 @@ def test_an_entry_on_the_timeline_year_and_actor_pages_links_from_each_page(site
     site.add("c.md", "---\ntitle: Other\ndate: 2006-11-02\n---\nJapan said on Nov. 1, 2006, that it would tighten sanctions.\n")
     assert build_site(site.config()).site_written
     output = site.output
-    entry = next(e for e in json.loads((output / "events.json").read_text())["events"] if e["value"] == "2006-10-09")
-    untagged = next(e for e in json.loads((output / "events.json").read_text())["events"] if e["value"] == "2006-11-01")
+    events = json.loads((output / "events.json").read_text())["events"]
+    entry = next(e for e in events if e["value"] == "2006-10-09")
+    untagged = next(e for e in events if e["value"] == "2006-11-01")
     base = "https://example.org/site/"
     for shown in (entry, untagged):
         on_timeline = EntryPart((output / "index.html").read_text(), shown["id"], base + "index.html")

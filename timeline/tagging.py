@@ -32,8 +32,6 @@ FORK_FEW = True
 # Fewer changed articles than this are tagged in this process: starting workers costs more.
 POOL_THRESHOLD = 24
 BATCH_SIZE = 8
-# Articles a worker tags from which compiling the tagger's faster regexes pays (see warm_up).
-FAST_GRAMMAR_ARTICLES = 200
 
 
 class ExecutorError(Exception):
@@ -114,11 +112,11 @@ def warm_up(articles: int = 0) -> None:
     from timeline.actors import default_index
     from timeline.document import from_markdown
     from timeline.tagger import tag
-    from timeline.tagger.rules import fast_grammar
+    from timeline.tagger.rules import FAST_AFTER_ARTICLES, fast_grammar
 
     default_index()
     from_markdown("*Warm* up.")  # Markdown syntax: plain text would not build the converter
-    if articles >= FAST_GRAMMAR_ARTICLES:
+    if articles >= FAST_AFTER_ARTICLES:
         fast_grammar()
     tag("The talks opened on Monday, May 5, 2003.", date(2003, 5, 1))
 

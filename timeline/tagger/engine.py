@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from .rules import MATCH, Grammar, Rule, fast_grammar, grammar
+from .rules import FAST_AFTER_CHARS, MATCH, Grammar, Rule, fast_grammar, grammar
 from .types import Timex
 from .values import PRECISION_UNIT, Span, format_at, shift, value_span
 
@@ -758,11 +758,8 @@ def _as_date(dct) -> date | None:
     return None
 
 
-# Text tagged by this process so far, in characters: past this much (some 200 wire stories),
-# compiling the rules' fast regexes (``rules.fast_grammar``, 0.1 - 0.2 s) has paid for itself; a
-# rebuild's few articles never pay for it. Once compiled (``tagging.warm_up`` does when many
-# articles are coming), they are used.
-FAST_AFTER_CHARS = 300_000
+# Text tagged by this process so far, in characters (see ``rules.FAST_AFTER_CHARS``): a rebuild's
+# few articles never pay for compiling the fast regexes.
 _tagged = [0]
 
 
