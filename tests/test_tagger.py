@@ -262,3 +262,44 @@ def test_rules_match_as_a_plain_search_for_the_whole_word():
             assert got == expected, rule.name
 
     check()
+
+
+def test_trigger_words_are_found_as_by_looking_up_every_word():
+    """The tagger finds trigger words with one regex that passes over most words; what it finds is
+    what looking up every word of the text in the trigger index finds (letters that case-folding
+    treats apart from lower() included)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.tagger.engine import _trigger_spans
+    from timeline.tagger.rules import grammar
+
+    g = grammar()
+
+    def every_word(text: str) -> dict[str, list[tuple[int, int]]]:
+        found: dict[str, list[tuple[int, int]]] = {}
+        for m in re.finditer(r"\w+", text):
+            w = m.group()
+            if w[0].isdigit():
+                found.setdefault("DIGIT", []).append(m.span())
+                continue
+            for prefix, name, need_cap in g.trigger_index.get(w[:3].lower(), ()):
+                if w.lower().startswith(prefix) and (w[0].isupper() or not need_cap):
+                    found.setdefault(name, []).append(m.span())
+        return found
+
+    prefixes = sorted({prefix for cands in g.trigger_index.values() for prefix, _, _ in cands})
+    odd = ["\u212a", "\u017f", "\u0130", "\u0131", "\u00b2", "\u0663", "é", "_", "x"]
+    pieces = st.one_of(
+        st.sampled_from(prefixes).flatmap(lambda p: st.sampled_from([p, p.upper(), p.title(), p + "s", p[:3]])),
+        st.sampled_from(odd),
+        st.text(min_size=1, max_size=3),
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, min_size=1, max_size=8), st.sampled_from(["", " ", "-", "."]))
+    def check(words, separator):
+        text = separator.join(words)
+        assert _trigger_spans(text, g) == every_word(text)
+
+    check()

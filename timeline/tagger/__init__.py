@@ -26,13 +26,13 @@ def tag(text: str, dct: datetime.date | datetime.datetime | None = None, mode: s
     The result is sorted by start, non-overlapping. Never raises on a str.
     """
     from .engine import run
-    from .rules import grammar
+    from .rules import compiled_grammar
 
     if not isinstance(text, str) or not text:
         return []
     if mode not in MODES:
         mode = "news"
-    grammar()  # a broken rules file is an error to report, not a text without dates
+    compiled_grammar()  # a broken rules file is an error to report, not a text without dates
     try:
         return run(text, dct, mode)
     except (ValueError, OverflowError, IndexError, KeyError, TypeError, RecursionError):  # pragma: no cover

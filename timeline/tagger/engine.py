@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from .rules import FAST_AFTER_CHARS, MATCH, Grammar, Rule, fast_grammar, grammar
+from .rules import FAST_AFTER_CHARS, MATCH, Grammar, Rule, compiled_grammar, fast_grammar
 from .types import Timex
 from .values import PRECISION_UNIT, Span, format_at, shift, value_span
 
@@ -272,14 +272,13 @@ class _Cand:
         self.start, self.end, self.rule, self.m = start, end, rule, m
 
 
-_WORD = re.compile(r"\w+")
 
 
 def _trigger_spans(text: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
     """Spans of the trigger words of the text, by trigger name (one pass)."""
     index = g.trigger_index
     found: dict[str, list[tuple[int, int]]] = {}
-    for m in _WORD.finditer(text):
+    for m in g.trigger_words.finditer(text):
         w = m.group()
         if w[0].isdigit():
             found.setdefault("DIGIT", []).append(m.span())
@@ -765,7 +764,7 @@ _tagged = [0]
 
 def run(text: str, dct=None, mode: str = "news") -> list[Timex]:
     _tagged[0] += len(text)
-    g = fast_grammar() if _tagged[0] > FAST_AFTER_CHARS or fast_grammar.cache_info().currsize else grammar()
+    g = fast_grammar() if _tagged[0] > FAST_AFTER_CHARS else compiled_grammar()
     ref = _as_date(dct)
     resolver = Resolver(text, ref, mode, g)
     out: list[Timex] = []

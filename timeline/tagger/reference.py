@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .rules import grammar
+from .rules import compiled_grammar
 from .types import ReferenceGuess
 
 WINDOW_YEARS = 30
 
 
 def _pin_regex():
-    g = grammar()
+    g = compiled_grammar()
     wd = g.by_name["weekdays"].regex
     mo = g.by_name["months"].regex
     return re.compile(
@@ -35,7 +35,7 @@ def infer(text: str, today: date) -> ReferenceGuess | None:
         return None
     if _PIN is None:
         _PIN = _pin_regex()
-    g = grammar()
+    g = compiled_grammar()
     from .engine import run
 
     mentioned = []

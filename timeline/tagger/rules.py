@@ -7,12 +7,13 @@ into compiled regular expressions and normalisation tables.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from re import _constants as sre, _parser as sre_parse  # the regex parser, to read a pattern's first characters
 
-__all__ = ["Rule", "Grammar", "grammar", "fast_grammar", "load_yaml"]
+__all__ = ["Rule", "Grammar", "grammar", "fast_grammar", "compiled_grammar", "load_yaml"]
 
 
 def load_yaml(name: str):
@@ -61,6 +62,10 @@ class Grammar:
     triggers: dict[str, list[str]]        # trigger name -> word prefixes
     trigger_index: dict[str, list[tuple[str, str, bool]]]  # first 3 letters -> (prefix, trigger, capital)
     window: int
+    # Finds the words that may be triggers: every word starting with a digit, a non-ASCII
+    # character or a key of ``trigger_index`` (and a few more, as case-insensitive matching folds
+    # "ſ" into "s"); each is then looked up in the index.
+    trigger_words: re.Pattern = re.compile(r"(?<!\w)\w+")
 
 
 # The group holding a rule's match: the regex may consume only its first character (``_rule_regex``).
@@ -80,8 +85,13 @@ def fast_grammar() -> Grammar:
     start with (``_rule_regex``): it scans text twice as fast, but takes as long to compile as
     tagging a few hundred articles with the plain one (``engine.run`` uses it once compiled, or
     once the process has tagged ``FAST_AFTER_CHARS``)."""
-    g = grammar()
-    return replace(g, rules=[replace(rule, regex=_rule_regex(rule.body) or rule.regex) for rule in g.rules])
+    return _grammar(lambda body: _rule_regex(body) or _plain_regex(body))
+
+
+def compiled_grammar() -> Grammar:
+    """The fast grammar when this process has compiled it, else the plain one (the same rules
+    and tables): what to read tables from without compiling the other."""
+    return fast_grammar() if fast_grammar.cache_info().currsize else grammar()
 
 
 def _plain_regex(body: str) -> re.Pattern:
@@ -287,8 +297,17 @@ def _num_regex(table: Table) -> str:
 
 @lru_cache(maxsize=1)
 def grammar() -> Grammar:
-    lex = load_yaml("lexicon.yaml")
-    data = load_yaml("rules.yaml")
+    """The rules and tables of the data files, each rule's regex a plain search (``_plain_regex``)."""
+    return _grammar(_plain_regex)
+
+
+@lru_cache(maxsize=1)
+def _data_files() -> tuple[dict, dict]:
+    return load_yaml("lexicon.yaml"), load_yaml("rules.yaml")
+
+
+def _grammar(rule_regex: Callable[[str], re.Pattern]) -> Grammar:
+    lex, data = _data_files()
     tables: dict[str, Table] = {}
     by_name: dict[str, Table] = {}
     macros: dict[str, tuple[str, str | None]] = {}   # name -> (regex, group)
@@ -333,7 +352,7 @@ def grammar() -> Grammar:
     for spec in data["rules"]:
         body = expand(_spaces(spec["pattern"]))
         try:
-            regex = _plain_regex(body)
+            regex = rule_regex(body)
         except re.error as exc:
             raise ValueError(f"rule {spec['name']}: {exc}") from None
         values = spec.get("value")
@@ -374,4 +393,5 @@ def grammar() -> Grammar:
                          f"|(?P<p>{tense.get('past', '(?!)')})", re.IGNORECASE),
         word_tables=word_tables,
         triggers=triggers, trigger_index=trigger_index, window=int(data.get("trigger_window", 60)),
+        trigger_words=re.compile(rf"(?<!\w)(?=\w)(?:[0-9]|[^\x00-\x7f]|(?i:{_alternation(sorted(trigger_index), False)}))\w*"),
     )
