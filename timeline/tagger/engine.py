@@ -272,13 +272,14 @@ class _Cand:
         self.start, self.end, self.rule, self.m = start, end, rule, m
 
 
+_WORD = re.compile(r"\w+")
 
 
 def _trigger_spans(text: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
     """Spans of the trigger words of the text, by trigger name (one pass)."""
     index = g.trigger_index
     found: dict[str, list[tuple[int, int]]] = {}
-    for m in g.trigger_words.finditer(text):
+    for m in _WORD.finditer(text):
         w = m.group()
         if w[0].isdigit():
             found.setdefault("DIGIT", []).append(m.span())

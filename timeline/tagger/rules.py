@@ -62,10 +62,6 @@ class Grammar:
     triggers: dict[str, list[str]]        # trigger name -> word prefixes
     trigger_index: dict[str, list[tuple[str, str, bool]]]  # first 3 letters -> (prefix, trigger, capital)
     window: int
-    # Finds the words that may be triggers: every word starting with a digit, a non-ASCII
-    # character or a key of ``trigger_index`` (and a few more, as case-insensitive matching folds
-    # "ſ" into "s"); each is then looked up in the index.
-    trigger_words: re.Pattern = re.compile(r"(?<!\w)\w+")
 
 
 # The group holding a rule's match: the regex may consume only its first character (``_rule_regex``).
@@ -393,5 +389,4 @@ def _grammar(rule_regex: Callable[[str], re.Pattern]) -> Grammar:
                          f"|(?P<p>{tense.get('past', '(?!)')})", re.IGNORECASE),
         word_tables=word_tables,
         triggers=triggers, trigger_index=trigger_index, window=int(data.get("trigger_window", 60)),
-        trigger_words=re.compile(rf"(?<!\w)(?=\w)(?:[0-9]|[^\x00-\x7f]|(?i:{_alternation(sorted(trigger_index), False)}))\w*"),
     )
