@@ -263,3 +263,26 @@ def test_rules_match_as_a_plain_search_for_the_whole_word():
 
     check()
 
+
+
+def test_tense_cues_are_found_where_words_start():
+    """The tense cues are tried only where a word starts (or at "'ll"): at every place of any
+    text, they match as the cues of the data tried everywhere."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.tagger.rules import _tense_cues, grammar, load_yaml
+
+    tense = load_yaml("rules.yaml")["tense"]
+    everywhere = re.compile(_tense_cues(tense), re.IGNORECASE)
+    words = [w for cue in tense.values() for w in re.findall(r"[a-z']{2,}", cue)] + ["be", "being", "x", "1"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(words), min_size=1, max_size=8), st.sampled_from([" ", "", "-", ", "]))
+    def check(pieces, separator):
+        text = separator.join(pieces)
+        for at in range(len(text) + 1):
+            a, b = everywhere.match(text, at), grammar().tense.match(text, at)
+            assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup))
+
+    check()
