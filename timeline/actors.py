@@ -74,11 +74,11 @@ class ActorIndex:
 
     def find(self, text: str) -> tuple[Actor, ...]:
         """The actors named in ``text``, in order of first mention, each once."""
-        seen: dict[Actor, None] = {}
-        for match in self._regex.finditer(text):
-            actor = self.names.get(match.group())
-            if actor is not None:  # None: a longer name that is not an actor ("Latin America")
-                seen.setdefault(actor, None)
+        return self.named(self.mentions(text))
+
+    def named(self, mentions: list[tuple[int, int, Actor]]) -> tuple[Actor, ...]:
+        """The actors of ``mentions`` (of a text), in order, each once, with those they imply."""
+        seen = dict.fromkeys(actor for _, _, actor in mentions)
         for actor in list(seen):
             if actor in self.implied:
                 seen.setdefault(self.implied[actor], None)

@@ -276,11 +276,22 @@ def _stem(word: str) -> str:
     return word[:6]
 
 
+_WORD_RUN = re.compile(r"[a-z][a-z'-]+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _content_stem(word: str) -> str | None:
+    """What a word of a lower-cased sentence adds to its content words: its stem, or None for a
+    stop word or a short one. A crude stem (suffix cut, then six letters) lets
+    "sanctions"/"sanctioned", "crossed"/"crossing" meet."""
+    word = word.removesuffix("'s").rstrip("'")
+    return _stem(word) if word not in _STOPWORDS and len(word) > 2 else None
+
+
 def content_words(sentence: str) -> frozenset[str]:
-    words = re.findall(r"[A-Za-z][A-Za-z'-]+", sentence.lower().replace("’", "'"))
-    words = [w.removesuffix("'s").rstrip("'") for w in words]
-    # A crude stem (suffix cut, then six letters) lets "sanctions"/"sanctioned", "crossed"/"crossing" meet.
-    return frozenset(_stem(w) for w in words if w not in _STOPWORDS and len(w) > 2)
+    stems = set(map(_content_stem, _WORD_RUN.findall(sentence.lower().replace("’", "'"))))
+    stems.discard(None)
+    return frozenset(stems)
 
 
 @dataclass(frozen=True)
@@ -324,10 +335,11 @@ def quantities(sentence: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def event_profile(event: Event) -> EventProfile:
+def event_profile(event: Event, mentions: list[tuple[int, int, Actor]] | None = None) -> EventProfile:
+    """``mentions``: ``default_index().mentions`` of the event's sentence, when known."""
     sentence = event.mention.sentence
     # Actor names (and the known names they go by) are compared as actors, not as words.
-    for start, end, _ in reversed(default_index().mentions(sentence)):
+    for start, end, _ in reversed(default_index().mentions(sentence) if mentions is None else mentions):
         sentence = sentence[:start] + " " + sentence[end:]
     for actor in event.actors:
         sentence = sentence.replace(actor.name, " ")
@@ -368,8 +380,9 @@ def features_fingerprint() -> str:
 
 
 def event_features(event: Event, actors: ActorIndex) -> EventFeatures:
-    found = actors.find(event.mention.sentence)
-    profile = event_profile(replace(event, actors=found))
+    mentions = actors.mentions(event.mention.sentence)
+    found = actors.named(mentions)
+    profile = event_profile(replace(event, actors=found), mentions if actors is default_index() else None)
     return EventFeatures(found, profile.words, profile.quantities, profile.weight)
 
 
