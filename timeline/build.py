@@ -341,7 +341,7 @@ def _site_digest(rels: list[str], stamps: dict[str, ArticleStamp], render_fp: st
 
 def read_standalone_events(config: SiteConfig, problems: list[Problem]) -> tuple[tuple[Event, ...], bytes]:
     """The events of ``content/events.yaml`` (none when it is absent), and its bytes for the site digest."""
-    from timeline.manual import EVENTS_FILE  # imports YAML: when there is such a file, and only then
+    from timeline.manual import EVENTS_FILE
 
     path = config.content_dir / EVENTS_FILE
     if not path.is_file():

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from timeline.problems import ContentError, Problem
 from timeline.tagger.values import value_span
+
+if TYPE_CHECKING:  # imported where events are read: a site without any needs no YAML parser
+    import yaml
 
 EVENTS_FILE = "events.yaml"  # in the content folder
 DATE_HELP = "write YYYY-MM-DD, or a TIMEX3 value such as 2023-09, 2023, 2023-W37 or 2023-Q1"
@@ -53,11 +56,16 @@ class Invalid(Exception):
         self.message, self.line = message, line
 
 
-class _Loader(yaml.SafeLoader):
-    """Dates stay text, so an impossible one is reported by our check, with its line."""
+@cache
+def _loader() -> type:
+    """YAML's safe loader, but dates stay text, so an impossible one is reported by our check, with its line."""
+    import yaml
 
+    class Loader(yaml.SafeLoader):
+        pass
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    return Loader
 
 
 def date_value(written: object) -> str | None:
@@ -84,6 +92,8 @@ class Lines:
 
 def item_lines(node: yaml.Node | None, first_line: int) -> list[Lines]:
     """For a sequence node, the lines of each item (``first_line``: the document's first line)."""
+    import yaml
+
     if not isinstance(node, yaml.SequenceNode):
         return []
     found = []
@@ -96,6 +106,8 @@ def item_lines(node: yaml.Node | None, first_line: int) -> list[Lines]:
 
 
 def mapping_value(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    import yaml
+
     if not isinstance(node, yaml.MappingNode):
         return None
     return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
@@ -199,6 +211,8 @@ def file_event(item: object, lines: Lines, source_lines: list[Lines], number: in
 def read_events_file(path: Path, shown: str) -> tuple[list[ManualEvent], list[Problem]]:
     """The standalone events of ``path``. An entry with a mistake is reported and left out; the
     others are kept."""
+    import yaml
+
     from timeline.articles import decode_article, read_article_bytes
 
     try:
@@ -206,8 +220,8 @@ def read_events_file(path: Path, shown: str) -> tuple[list[ManualEvent], list[Pr
     except ContentError as e:
         return [], [e.problem(shown)]
     try:
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_loader())
+        data = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as e:
         mark, context = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
         if mark is not None and context is not None and mark.line >= text.rstrip("\n").count("\n"):
