@@ -505,20 +505,40 @@ def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    links = article_links(renderer, site)
+    links = article_links(renderer, site, eager=False)
     return article_files(renderer, site.articles, site.load, lambda wait: links)
 
 
-# For each article (by page name): where its dates link to (``date_links``) and the digest of its page's inputs.
-ArticleLinks = Mapping[str, tuple[Mapping[tuple[int, int], tuple[str, str]], str]]
+@dataclass(frozen=True)
+class ArticleLinks:
+    """What the article pages need of the merged timeline, by page name: the digest of each page's
+    inputs, and where each article's dates link to (``date_links``)."""
+
+    inputs: Mapping[str, str]
+    dates: Mapping[str, Mapping[tuple[int, int], tuple[str, str]]]
 
 
-def article_links(renderer: SiteRenderer, site: Site) -> ArticleLinks:
-    """What the article pages need of the merged timeline."""
-    return {
-        tagged.article.slug: (date_links(site.timeline, tagged.article.slug, tagged.links), renderer.article_inputs(tagged, site.timeline))
-        for tagged in site.articles
-    }
+class _DatesWhenAsked(dict):
+    """``date_links`` of each article, made when first asked for: a rebuild keeps most pages."""
+
+    def __init__(self, timeline: Timeline, articles: Iterable[TaggedArticle]):
+        super().__init__()
+        self.timeline = timeline
+        self.articles = {tagged.article.slug: tagged for tagged in articles}
+
+    def __missing__(self, slug: str) -> Mapping[tuple[int, int], tuple[str, str]]:
+        links = self[slug] = date_links(self.timeline, slug, self.articles[slug].links)
+        return links
+
+
+def article_links(renderer: SiteRenderer, site: Site, eager: bool = True) -> ArticleLinks:
+    """What the article pages need of the merged timeline; ``eager``: every article's date links
+    now (to send to another process), else each when asked for."""
+    inputs = {tagged.article.slug: renderer.article_inputs(tagged, site.timeline) for tagged in site.articles}
+    if eager:
+        dates = {tagged.article.slug: date_links(site.timeline, tagged.article.slug, tagged.links) for tagged in site.articles}
+        return ArticleLinks(inputs, dates)
+    return ArticleLinks(inputs, _DatesWhenAsked(site.timeline, site.articles))
 
 
 def article_files(
@@ -540,11 +560,11 @@ def article_files(
 
     def page(tagged: TaggedArticle, draft: ArticleDraft | None) -> OutputFile:
         assert known is not None
-        path = article_page(tagged.article.slug)
-        dates, inputs = known[tagged.article.slug]
+        slug = tagged.article.slug
+        path, inputs = article_page(slug), known.inputs[slug]
         if renderer.reusable(path, inputs):
             return OutputFile(path, None, content + tagged.article.rel_path, inputs)
-        return renderer.linked_article(draft or renderer.article_draft(load(tagged)), dates, inputs)
+        return renderer.linked_article(draft or renderer.article_draft(load(tagged)), known.dates[slug], inputs)
 
     for tagged in articles:
         if known is None:
