@@ -112,7 +112,7 @@ from timeline.tagging import ExecutorSpec
 build.PARALLEL_PAGES = 1
 forks = []
 real = build.Forked
-build.Forked = lambda fn, *inbox: forks.append(fn.__qualname__.split(".")[0]) or real(fn, *inbox)
+build.Forked = lambda fn: forks.append(fn.__qualname__.split(".")[0]) or real(fn)
 result = build.build_site(load_config(sys.argv[1], today=date(2026, 11, 28)), executor=ExecutorSpec(jobs=2))
 print(json.dumps({
     "forks": forks.count("_build"),  # rendering
@@ -136,8 +136,7 @@ def build_in_fresh_process(root: Path) -> dict:
 def test_two_rendering_processes_make_the_same_site(site, tmp_path):
     many(site)
     first = build_in_fresh_process(site.root)
-    # The article pages in one forked copy (drafted while the timeline is merged), the calendar and
-    # the other exports in another.
+    # Article and actor pages in one forked copy, the calendar in another.
     assert first == {"forks": 2, "tagging_forks": 0, "written": True, "errors": []}
     assert site_bytes(site.output) == reference(tmp_path)
     # A later build with most pages unchanged checks the article, actor and year pages, and makes
@@ -172,7 +171,7 @@ def test_a_process_with_threads_does_not_fork(site, monkeypatch):
     monkeypatch.setattr(build_module, "PARALLEL_PAGES", 1)
     forks: list[int] = []
     real = build_module.Forked
-    monkeypatch.setattr(build_module, "Forked", lambda fn, *inbox: forks.append(1) or real(fn, *inbox))
+    monkeypatch.setattr(build_module, "Forked", lambda fn: forks.append(1) or real(fn))
     many(site, 4)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -205,26 +204,3 @@ def test_a_few_changed_articles_are_tagged_in_a_child_while_the_cache_loads(site
 
     assert build_site(load_config(ref, today=date(2026, 11, 28)), executor=ExecutorSpec(jobs=1)).site_written
     assert site_bytes(site.output) == site_bytes(ref / "output")
-
-
-def test_article_pages_drafted_before_the_merge_are_the_pages_made_after_it(site):
-    """A cold build drafts the article pages while the timeline is merged and links their dates
-    once it is: whenever the links come, the pages are those made with the links at hand (a
-    mark-like text in an article stays text)."""
-    from timeline import render
-
-    many(site, 5)
-    lookalike = "\ue005" + "0" * 12 + "/0\ue006"
-    site.add("odd.md", f"---\ntitle: Odd\ndate: 2020-04-01\n---\nTalks resumed on Monday {lookalike}. They ended on May 3, 2001.\n")
-    config = site.config()
-    result = build_site(config, executor=ExecutorSpec(jobs=1))
-    renderer = render.SiteRenderer(config, render.Theme(config.theme_dir))
-    model = render.Site(render.newest_first(result.articles), result.timeline, result.load_article)
-    made = [(f.path, f.data, f.source, f.inputs) for f in render.article_pages(renderer, model)]
-    assert len(made) == 6 and b'<a class="date' in made[0][1]
-    assert lookalike.encode() in next(data for path, data, _, _ in made if path == "articles/odd/index.html")
-    links = render.article_links(renderer, model)
-    for late in range(len(made) + 1):
-        unknown = iter([None] * late)
-        files = render.article_files(renderer, model.articles, model.load, lambda wait: links if wait else next(unknown, links))
-        assert [(f.path, f.data, f.source, f.inputs) for f in files] == made

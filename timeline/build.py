@@ -35,12 +35,12 @@ from timeline.cache import (
     tagging_fingerprint,
 )
 from timeline.config import SiteConfig
-from timeline.forking import Forked, Inbox, can_fork
-from timeline.output import OutputError, Placed, SiteWriter, check_output_dir, clean_leftovers
+from timeline.forking import Forked, can_fork
+from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, count, display_path, is_utf8_name, os_path, path_text
 from timeline import render
 from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, data_files, export_files, newest_first, render_part, sitemap, year_pages
-from timeline import site_files, tagging
+from timeline import tagging
 from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_batch, tag_one, tag_stream, warm_up
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
@@ -500,45 +500,39 @@ def _build(
             result.event_count = previous.entries
             result.site_written = True
         else:
+            if progress:
+                progress("merging", 0, 1)
+            timeline = result.timeline
+            assert timeline is not None
+            result.event_count = len(timeline.entries)
+            renderer.reusable = lambda path, inputs: (
+                (record := previous.files.get(path)) is not None
+                and record.inputs == inputs
+                and previous.intact(output_dir, path)
+            )
+            renderer.previous_pieces = lambda path: previous.pieces(output_dir, path)
+            renderer.tokens = cache.merge.tokens() if cache.merge is not None else {}
+            renderer.article_tokens = cache.merge.article_tokens() if cache.merge is not None else None
+            site = Site(newest_first(result.articles), timeline, load)
             # The replaced site is kept in the cache, so the next build changes only what differs.
             spare = config.site_dir / CACHE_DIR / f"spare-{OutputManifest.path(config.site_dir, output_dir).stem}"
             writer = SiteWriter(output_dir, previous, spare)
-            forked: list[Forked] = []
-            inbox: Inbox | None = None
             try:
                 producers = render.PRODUCERS
                 pages: list[list[str]] = [[] for _ in producers]
                 everything = range(len(producers))
-                renderer.reusable = lambda path, inputs: (
-                    (record := previous.files.get(path)) is not None
-                    and record.inputs == inputs
-                    and previous.intact(output_dir, path)
-                )
-                renderer.previous_pieces = lambda path: previous.pieces(output_dir, path)
-                articles = newest_first(result.articles)
                 parts = _forked_parts(config, executor, previous, renderer, scan.tagged, len(usable))
-                drafting = None
-                if parts is COLD_PARTS:
-                    # The article pages are drafted in a forked copy while this one merges.
-                    inbox = Inbox()
-                    drafting = Forked(lambda: _article_part(renderer, writer, articles, load, inbox), inbox)
-                    forked.append(drafting)
-                if progress:
-                    progress("merging", 0, 1)
-                timeline = result.timeline
-                assert timeline is not None
-                result.event_count = len(timeline.entries)
-                renderer.tokens = cache.merge.tokens() if cache.merge is not None else {}
-                renderer.article_tokens = cache.merge.article_tokens() if cache.merge is not None else None
-                site = Site(articles, timeline, load)
-                if inbox is not None:
-                    inbox.send(render.article_links(renderer, site))
                 if parts:
-                    sides = [[producers.index(article_pages)]] if drafting is not None else []
-                    sides += [[i for i, producer in enumerate(producers) if producer in part] for part in parts]
-                    for side in sides[len(forked):]:
-                        forked.append(Forked(lambda side=side: (writer.write(render_part(renderer, site, side, pages)), [pages[i] for i in side])))
-                    writer.write(render_part(renderer, site, [i for i in everything if not any(i in side for side in sides)], pages))
+                    sides = [[i for i, producer in enumerate(producers) if producer in part] for part in parts]
+                    forked: list[Forked] = []
+                    try:
+                        for side in sides:
+                            forked.append(Forked(lambda side=side: (writer.write(render_part(renderer, site, side, pages)), [pages[i] for i in side])))
+                        writer.write(render_part(renderer, site, [i for i in everything if not any(i in side for side in sides)], pages))
+                    except BaseException:
+                        for child in forked:
+                            child.stop()
+                        raise
                     for side, child in zip(sides, forked):
                         placed, side_pages = child.result()
                         for i, made in zip(side, side_pages):
@@ -549,13 +543,8 @@ def _build(
                     writer.write(_counting(files, len(usable) + 3, progress) if progress else files)
                 writer.write(sitemap(renderer, pages))
             except BaseException:
-                for child in forked:
-                    child.stop()
                 writer.abort()
                 raise
-            finally:
-                if inbox is not None:
-                    inbox.close()
             report = writer.finish()
             assert report.manifest is not None
             report.manifest.site_digest = digest
@@ -577,22 +566,6 @@ def _build(
     return result
 
 
-def _article_part(renderer: SiteRenderer, writer: SiteWriter, articles: tuple[TaggedArticle, ...], load, inbox: Inbox) -> tuple[Placed, list[list[str]]]:
-    """The article pages, written by a forked copy that starts before the merge: drafted until the
-    parent sends their links (``render.article_links``), then linked. As a part of ``render_part``
-    for the article pages: what was placed, and the pages listed."""
-    listed: list[str] = []
-
-    def listing(files):
-        for file in files:
-            if site_files.is_listed_page(file.path):
-                listed.append(file.path)
-            yield file
-
-    links = lambda wait: inbox.receive() if wait or inbox.ready() else None  # noqa: E731
-    return writer.write(listing(render.article_files(renderer, articles, load, links))), [listed]
-
-
 def _template_problem(error: Exception) -> Problem | None:
     """The problem a theme's template error is for the user, or None for any other error."""
     import jinja2
@@ -605,11 +578,10 @@ def _template_problem(error: Exception) -> Problem | None:
 
 
 # What forked copies of this process render, each part in a copy of its own, beside this process.
-# When most pages are to be made: the article pages, drafted while this process merges (see
-# ``_article_part``); and the calendar with the other exports; beside the timeline, year and actor
-# pages, which show the same entries: made once in this process, an entry's HTML serves all three
-# (``SiteRenderer.page``).
-COLD_PARTS = ((calendar_file, data_files, export_files),)
+# When most pages are to be made: the article pages; and the calendar with the other exports; beside
+# the timeline, year and actor pages, which show the same entries: made once in this process, an
+# entry's HTML serves all three (``SiteRenderer.page``).
+COLD_PARTS = ((article_pages,), (calendar_file, data_files, export_files))
 # When few pages change: the pages whose inputs are checked one by one, and the calendar, beside
 # the timeline page and the other exports.
 REBUILD_PARTS = ((article_pages, actor_pages, year_pages, calendar_file),)

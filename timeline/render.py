@@ -359,72 +359,24 @@ class SiteRenderer:
         return digest.hexdigest()
 
     def article_page(self, dated: DatedArticle, timeline: Timeline, inputs: str = "") -> OutputFile:
-        draft = self.article_draft(dated)
-        return self.linked_article(draft, date_links(timeline, draft.slug, [(s, e) for _, s, e in draft.dates]), inputs)
-
-    def article_draft(self, dated: DatedArticle) -> ArticleDraft:
-        """The article's page with a mark where each date's link goes: it can be made before
-        the merge says which entry each date is in (``linked_article``)."""
         from timeline.events import article_page
 
-        nonce = secrets.token_hex(6)
-        dates = tuple((f'class="date date-{t.type.lower()}" title="{html.escape(t.value)}"', t.start, t.end) for t in dated.timexes)
+        path = article_page(dated.article.slug)
+        root = relative_root(path)
+        spans = [(t.start, t.end) for t in dated.timexes]
 
         def wrapper(i: int, inner: str) -> str:
-            return f"{_DATE_MARK}{nonce}{i}{_DATE_MARK_END}{inner}{_DATE_MARK}{nonce}/{i}{_DATE_MARK_END}"
+            timex = dated.timexes[i]
+            entry = timeline.entry_for(dated.article.slug, (timex.start, timex.end))
+            attrs = f'class="date date-{timex.type.lower()}" title="{html.escape(timex.value)}"'
+            if entry is None:
+                return f"<span {attrs}>{inner}</span>"
+            href = html.escape(f"{root}index.html#{entry.id}")
+            return f'<a {attrs} href="{href}"><time datetime="{entry.span.start.isoformat()}">{inner}</time></a>'
 
-        body = dated.document.wrap([(start, end) for _, start, end in dates], wrapper)
-        path = article_page(dated.article.slug)
+        body = dated.document.wrap(spans, wrapper)
         page = self.page("article.html", path, article=dated.article, dated=dated, body=body)
-        return ArticleDraft(dated.article.slug, path, display_path(dated.article.path, self.config.site_dir), page.data, nonce.encode(), dates)
-
-    def linked_article(self, draft: ArticleDraft, links: Mapping[tuple[int, int], tuple[str, str]], inputs: str = "") -> OutputFile:
-        """The page of ``draft``: each date a link to its entry (``links``: the entry's id and
-        first day by the date's span, see ``date_links``), or a plain highlight."""
-        root = relative_root(draft.path)
-
-        def tag(mark: re.Match) -> bytes:
-            if mark.group(1) != draft.nonce:  # text of the article that looks like a mark
-                return mark.group(0)
-            attrs, start, end = draft.dates[int(mark.group(3))]
-            link = links.get((start, end))
-            if mark.group(2):
-                return b"</time></a>" if link else b"</span>"
-            if link is None:
-                return f"<span {attrs}>".encode()
-            href = html.escape(f"{root}index.html#{link[0]}")
-            return f'<a {attrs} href="{href}"><time datetime="{link[1]}">'.encode()
-
-        return OutputFile(draft.path, _DATE_MARKS.sub(tag, draft.data), draft.source, inputs)
-
-
-# Marks in an article page made before the merge: "<mark><nonce><n><end>" where the n-th date's
-# link opens, "<mark><nonce>/<n><end>" where it closes (see ``SiteRenderer.article_draft``).
-_DATE_MARK, _DATE_MARK_END = "\ue005", "\ue006"
-_DATE_MARKS = re.compile(re.escape(_DATE_MARK.encode()) + rb"([0-9a-f]{12})(/?)(\d+)" + re.escape(_DATE_MARK_END.encode()))
-
-
-@dataclass(frozen=True)
-class ArticleDraft:
-    """An article's page before its dates link to entries (``SiteRenderer.article_draft``)."""
-
-    slug: str
-    path: str
-    source: str  # the article's file, to name in errors
-    data: bytes
-    nonce: bytes
-    dates: tuple[tuple[str, int, int], ...]  # each date expression's attributes, start and end
-
-
-def date_links(timeline: Timeline, slug: str, spans: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, str]]:
-    """For the date expressions at ``spans`` of an article, the id and first day of the entry
-    each is in (those in none are left out)."""
-    links: dict[tuple[int, int], tuple[str, str]] = {}
-    for span in spans:
-        entry = timeline.entry_for(slug, span)
-        if entry is not None:
-            links[span] = (entry.id, entry.span.start.isoformat())
-    return links
+        return OutputFile(page.path, page.data, display_path(dated.article.path, self.config.site_dir), inputs)
 
 
 @dataclass(frozen=True)
@@ -505,79 +457,18 @@ def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
 
 
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    links = article_links(renderer, site, eager=False)
-    return article_files(renderer, site.articles, site.load, lambda wait: links)
-
-
-@dataclass(frozen=True)
-class ArticleLinks:
-    """What the article pages need of the merged timeline, by page name: the digest of each page's
-    inputs, and where each article's dates link to (``date_links``)."""
-
-    inputs: Mapping[str, str]
-    dates: Mapping[str, Mapping[tuple[int, int], tuple[str, str]]]
-
-
-class _DatesWhenAsked(dict):
-    """``date_links`` of each article, made when first asked for: a rebuild keeps most pages."""
-
-    def __init__(self, timeline: Timeline, articles: Iterable[TaggedArticle]):
-        super().__init__()
-        self.timeline = timeline
-        self.articles = {tagged.article.slug: tagged for tagged in articles}
-
-    def __missing__(self, slug: str) -> Mapping[tuple[int, int], tuple[str, str]]:
-        links = self[slug] = date_links(self.timeline, slug, self.articles[slug].links)
-        return links
-
-
-def article_links(renderer: SiteRenderer, site: Site, eager: bool = True) -> ArticleLinks:
-    """What the article pages need of the merged timeline; ``eager``: every article's date links
-    now (to send to another process), else each when asked for."""
-    inputs = {tagged.article.slug: renderer.article_inputs(tagged, site.timeline) for tagged in site.articles}
-    if eager:
-        dates = {tagged.article.slug: date_links(site.timeline, tagged.article.slug, tagged.links) for tagged in site.articles}
-        return ArticleLinks(inputs, dates)
-    return ArticleLinks(inputs, _DatesWhenAsked(site.timeline, site.articles))
-
-
-def article_files(
-    renderer: SiteRenderer,
-    articles: Iterable[TaggedArticle],
-    load: Callable[[TaggedArticle], DatedArticle],
-    links: Callable[[bool], ArticleLinks | None],
-) -> Iterator[OutputFile]:
-    """The article pages. ``links(wait)`` gives ``article_links``, or None while they are not
-    known (unless ``wait``): until then pages are drafted (``SiteRenderer.article_draft``), and
-    linked once they are, so that the pages are made while the timeline is merged."""
     from timeline.events import article_page
 
     # The article's file as the user sees it, for errors (display_path, without pathlib for each).
     content = display_path(renderer.config.content_dir, renderer.config.site_dir).rstrip("/") + "/"
     content = "" if content == "./" else content
-    drafts: list[tuple[TaggedArticle, ArticleDraft]] = []
-    known: ArticleLinks | None = None
-
-    def page(tagged: TaggedArticle, draft: ArticleDraft | None) -> OutputFile:
-        assert known is not None
-        slug = tagged.article.slug
-        path, inputs = article_page(slug), known.inputs[slug]
+    for tagged in site.articles:
+        path = article_page(tagged.article.slug)
+        inputs = renderer.article_inputs(tagged, site.timeline)
         if renderer.reusable(path, inputs):
-            return OutputFile(path, None, content + tagged.article.rel_path, inputs)
-        return renderer.linked_article(draft or renderer.article_draft(load(tagged)), known.dates[slug], inputs)
-
-    for tagged in articles:
-        if known is None:
-            known = links(False)
-            if known is None:
-                drafts.append((tagged, renderer.article_draft(load(tagged))))
-                continue
-        yield from (page(*drafted) for drafted in drafts)
-        drafts.clear()
-        yield page(tagged, None)
-    if drafts:
-        known = known or links(True)
-        yield from (page(*drafted) for drafted in drafts)
+            yield OutputFile(path, None, content + tagged.article.rel_path, inputs)
+        else:
+            yield renderer.article_page(site.load(tagged), site.timeline, inputs)
 
 
 def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
