@@ -264,7 +264,6 @@ def test_rules_match_as_a_plain_search_for_the_whole_word():
     check()
 
 
-
 def test_tense_cues_are_found_where_words_start():
     """The tense cues are tried only where a word starts (or at "'ll"): at every place of any
     text, they match as the cues of the data tried everywhere."""
