@@ -363,9 +363,10 @@ def _folder_times(staging: Path, records: dict[str, OutputRecord]) -> dict[str, 
     folders |= {parent for folder in list(folders) for parent in _parents(folder)}
     folders.discard("")
     times: dict[str, int] = {}
+    top = f"{staging}/"  # joined as strings: a Path per folder is most of the time of this
     for folder in folders:
         try:
-            times[folder] = os.stat(staging / folder).st_mtime_ns
+            times[folder] = os.stat(top + folder).st_mtime_ns
         except OSError:
             pass
     return times
@@ -402,7 +403,7 @@ def _claim_spare(spare: Path, staging: Path, previous: OutputManifest) -> dict[s
 
     def visit(folder: str) -> None:
         try:
-            same = os.stat(staging / folder).st_mtime_ns == previous.spare_folders[folder]
+            same = os.stat(f"{staging}/{folder}").st_mtime_ns == previous.spare_folders[folder]
         except OSError:
             return
         if not same:
