@@ -523,6 +523,7 @@ def _build(
                 everything = range(len(producers))
                 parts = _forked_parts(config, executor, previous, renderer, scan.tagged, len(usable))
                 if parts:
+                    renderer.prepare(site)
                     sides = [[i for i, producer in enumerate(producers) if producer in part] for part in parts]
                     forked: list[Forked] = []
                     try:

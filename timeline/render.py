@@ -11,7 +11,7 @@ import html
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import groupby
@@ -205,6 +205,9 @@ class SiteRenderer:
         self._made: dict[str, _Made] = {}  # pieces made in this build, by key
         # Pieces made for any page, with marks where url() put the page's root (see ``page``).
         self._shared: dict[tuple[str, str, str], bytes] = {}
+        # Tokens of the entry sequences asked for (the timeline's, a group's), by identity; the
+        # sequence is kept with them, so its id is not reused. Several files list every entry.
+        self._entry_tokens: dict[int, tuple[object, list[str] | None]] = {}
         nonce = secrets.token_hex(6)
         self._link_marks = (f"\ue002{nonce}\ue003", f"\ue002{nonce}\ue004")
 
@@ -218,14 +221,18 @@ class SiteRenderer:
         return hashlib.sha256("\0".join((self.fingerprint, *parts)).encode()).hexdigest()
 
     def _token(self, item) -> str | None:
-        """An entry's token, a year group's (its label and its entries' tokens), an article's
-        (its cache key) or a run of articles' (their keys); None if unknown."""
+        """An entry's token, a run of entries' (their tokens), a year group's (its label and its
+        entries' tokens), an article's (its cache key) or a run of articles' (their keys); None if
+        unknown."""
         from timeline.chronology import Entry, YearGroup
 
         if isinstance(item, Entry):
             return self.tokens.get(item.id)
         if isinstance(item, TaggedArticle):
             return item.key
+        if isinstance(item, tuple) and item and isinstance(item[0], Entry):
+            tokens = self.entry_tokens(item)
+            return None if tokens is None else hashlib.sha1("\0".join(tokens).encode()).hexdigest()
         if isinstance(item, tuple) and item and all(isinstance(a, TaggedArticle) for a in item):
             return hashlib.sha1("\0".join(a.key for a in item).encode()).hexdigest()
         if isinstance(item, YearGroup):
@@ -233,10 +240,25 @@ class SiteRenderer:
             return None if tokens is None else hashlib.sha1("\0".join([item.label, item.anchor, *tokens]).encode()).hexdigest()
         return None
 
-    def entry_tokens(self, entries: Iterable[Entry]) -> list[str] | None:
+    def entry_tokens(self, entries: Sequence[Entry]) -> list[str] | None:
         """The entries' tokens, or None when one is unknown (then nothing made from them is reused)."""
+        known = self._entry_tokens.get(id(entries))
+        if known is not None and known[0] is entries:
+            return known[1]
         tokens = [self.tokens.get(e.id) for e in entries]
-        return None if None in tokens else tokens  # type: ignore[return-value]
+        found = None if None in tokens else tokens
+        self._entry_tokens[id(entries)] = (entries, found)  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
+    def prepare(self, site: Site) -> None:
+        """Work out what every kind of page uses, once, before forked copies of this process
+        share the rendering: the template environment, the timeline's groups and their tokens."""
+        self.theme.env
+        timeline = site.timeline
+        self.entry_tokens(timeline.entries)
+        for group in timeline.groups:
+            self.entry_tokens(group.entries)
+        timeline.actor_groups
 
     def page(self, template: str, path: str, *, from_any_depth: bool = False, **context) -> OutputFile:
         """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
