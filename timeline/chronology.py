@@ -37,7 +37,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from itertools import chain
+from itertools import chain, groupby
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache, cached_property, lru_cache
@@ -144,6 +144,12 @@ class YearGroup:
     @property
     def slug(self) -> str:
         return group_slug(self.label)
+
+    @cached_property
+    def months(self) -> tuple[tuple[Entry, ...], ...]:
+        """The entries in runs that start in the same month: a page shows a large group a run at a
+        time, so an edit makes one run again, not the whole group."""
+        return tuple(tuple(run) for _, run in groupby(self.entries, key=lambda e: (e.span.start.year, e.span.start.month)))
 
 
 @dataclass(frozen=True)
