@@ -431,6 +431,8 @@ def _build(
             cache.index = store.load_index()
         if cache.merge is None:
             cache.merge = store.load_merge()
+        if write_if is not never_write:
+            render.import_renderers()
         _finish_scan(scan, store)
     present = [rel for rel in scan.order if rel not in scan.failed]
     if scan.fresh or scan.seen or set(present) != set(cache.stamps):

@@ -182,10 +182,6 @@ class Timeline:
         return tuple(ActorGroup(a, tuple(by_actor[a])) for a in sorted(by_actor, key=lambda a: (a.name.lower(), a.slug)))
 
     @cached_property
-    def _by_mention(self) -> dict[tuple[str, tuple[int, int]], Entry]:
-        return {(m.article, m.offset): e for e in self.entries for m in e.sources}
-
-    @cached_property
     def _by_article(self) -> dict[str, list[tuple[tuple[int, int], Entry]]]:
         found: dict[str, list[tuple[tuple[int, int], Entry]]] = defaultdict(list)
         for entry in self.entries:
@@ -193,12 +189,22 @@ class Timeline:
                 found[m.article].append((m.offset, entry))
         return found
 
+    @cached_property
+    def _by_offset(self) -> dict[str, dict[tuple[int, int], Entry]]:
+        return {}  # article -> its mentions' entries by offset, made for the articles asked about
+
     def entry_for(self, article: str, offset: tuple[int, int]) -> Entry | None:
-        """The entry that cites this expression of this article (or the range that contains it)."""
-        exact = self._by_mention.get((article, offset))
-        if exact is not None:
-            return exact
-        for (start, end), entry in self._by_article.get(article, ()):
+        """The entry that cites this expression of this article (or the range that contains it).
+        Every mention is indexed by article once; by offset only for the articles asked about (a
+        rebuild makes one or two article pages)."""
+        mentions = self._by_article.get(article, ())
+        exact = self._by_offset.get(article)
+        if exact is None:
+            exact = self._by_offset[article] = dict(mentions)
+        found = exact.get(offset)
+        if found is not None:
+            return found
+        for (start, end), entry in mentions:
             if start <= offset[0] and offset[1] <= end:
                 return entry
         return None

@@ -549,6 +549,17 @@ PRODUCERS = (
 )
 
 
+def import_renderers() -> None:
+    """Import what making every kind of file needs: the template engine, the calendar's value
+    types, the classes full articles are read back into. A build does this while it waits for
+    something else (a child tagging an edited article), so the copies that share the rendering
+    inherit them instead of each importing its own."""
+    import icalendar  # noqa: F401
+    import jinja2  # noqa: F401
+
+    from timeline import dating  # noqa: F401
+
+
 def newest_first(articles: list[TaggedArticle]) -> tuple[TaggedArticle, ...]:
     return tuple(
         sorted(
