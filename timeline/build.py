@@ -585,9 +585,9 @@ def _template_problem(error: Exception) -> Problem | None:
 # the timeline, year and actor pages, which show the same entries: made once in this process, an
 # entry's HTML serves all three (``SiteRenderer.page``).
 COLD_PARTS = ((article_pages,), (calendar_file, data_files, export_files))
-# When few pages change: the pages whose inputs are checked one by one, and the calendar, beside
-# the timeline page and the other exports.
-REBUILD_PARTS = ((article_pages, actor_pages, year_pages, calendar_file),)
+# When few pages change: the pages whose inputs are checked one by one, and the feed, CSV and
+# TimelineJS files, beside the timeline page, events.json and the calendar.
+REBUILD_PARTS = ((article_pages, actor_pages, year_pages, export_files),)
 # Render in parts when the site has at least this many articles.
 PARALLEL_PAGES = 400
 

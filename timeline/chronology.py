@@ -34,14 +34,16 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import zlib
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from itertools import chain, groupby
+from itertools import chain
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache, cached_property, lru_cache
 from importlib.resources import files
+from typing import TypeVar
 
 from timeline.actors import Actor, ActorIndex, default_index
 from timeline.events import Event, Mention
@@ -135,6 +137,28 @@ class Entry:
         return (self.span.start, _COARSENESS.get(self.span.precision, 0), self.title, self.id)
 
 
+T = TypeVar("T")
+# A run ends after an item whose key hashes to a multiple of this: runs of about this many items.
+RUN_CUT = 32
+
+
+def in_runs(items: Iterable[T], key: Callable[[T], str]) -> tuple[tuple[T, ...], ...]:
+    """``items`` in runs, each ended by an item whose key hashes (CRC-32) to a multiple of
+    ``RUN_CUT``, or by the end. Where a run ends depends on its last item alone: an item that comes
+    or goes changes its own run, every other run stays as it was (dates would not do: a news
+    archive puts a thousand events in one busy month)."""
+    runs: list[tuple[T, ...]] = []
+    run: list[T] = []
+    for item in items:
+        run.append(item)
+        if zlib.crc32(key(item).encode()) % RUN_CUT == 0:
+            runs.append(tuple(run))
+            run = []
+    if run:
+        runs.append(tuple(run))
+    return tuple(runs)
+
+
 @dataclass(frozen=True)
 class YearGroup:
     label: str  # "2023", "the 1990s"
@@ -146,10 +170,10 @@ class YearGroup:
         return group_slug(self.label)
 
     @cached_property
-    def months(self) -> tuple[tuple[Entry, ...], ...]:
-        """The entries in runs that start in the same month: a page shows a large group a run at a
-        time, so an edit makes one run again, not the whole group."""
-        return tuple(tuple(run) for _, run in groupby(self.entries, key=lambda e: (e.span.start.year, e.span.start.month)))
+    def runs(self) -> tuple[tuple[Entry, ...], ...]:
+        """The entries in short runs (``in_runs``, by entry id): a page shows a large group a run
+        at a time, so an edit makes one run again, not the whole group."""
+        return in_runs(self.entries, lambda e: e.id)
 
 
 @dataclass(frozen=True)

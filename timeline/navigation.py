@@ -14,15 +14,26 @@ if TYPE_CHECKING:
     from timeline.chronology import Timeline
 
 
+class _Tags(dict):
+    """Entry id -> tags, holding only the entries that have some; any other has none."""
+
+    def __missing__(self, key: str) -> tuple[str, ...]:
+        return ()
+
+
 def entry_tags(timeline: Timeline, tags_by_article: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """Each entry's tags: the tags of the articles it cites, in first-seen order."""
-    result: dict[str, tuple[str, ...]] = {}
+    tags_by_article = {article: tags for article, tags in tags_by_article.items() if tags}
+    result: dict[str, tuple[str, ...]] = _Tags()
+    if not tags_by_article:
+        return result
     for entry in timeline.entries:
         seen: dict[str, None] = {}
         for mention in entry.sources:
             for tag in tags_by_article.get(mention.article, ()):
                 seen.setdefault(tag, None)
-        result[entry.id] = tuple(seen)
+        if seen:
+            result[entry.id] = tuple(seen)
     return result
 
 

@@ -140,10 +140,13 @@ class _Splicer:
 
 
 def by_month(articles: Iterable[TaggedArticle]) -> list[tuple[TaggedArticle, ...]]:
-    """Articles in runs of the same month of publication (undated ones in one run), in order."""
+    """Articles in runs of the same month of publication (undated ones in one run), in order; a
+    month of many articles cut into shorter runs (``chronology.in_runs``, by slug)."""
+    from timeline.chronology import in_runs
+
     runs: list[tuple[TaggedArticle, ...]] = []
     for month, run in groupby(articles, key=lambda a: (a.article.published.year, a.article.published.month) if a.article.published else None):
-        runs.append(tuple(run))
+        runs.extend(in_runs(run, lambda a: a.article.slug))
     return runs
 
 
