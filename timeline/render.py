@@ -323,7 +323,11 @@ class SiteRenderer:
                             raw = self._shared[shared] = text.encode()
                     if raw is not None:
                         piece = _Made(key, own_links(raw))
-                self._made[key] = piece
+                if not piece.inner:
+                    # Kept for the other pages of this kind (an entry on several actor pages); a
+                    # piece holding pieces (a run, a year section) belongs to one page, and
+                    # keeping it would hold a second copy of every entry in it.
+                    self._made[key] = piece
             return Markup(splicer.marker(piece))
 
         rendered = self.theme.env.get_template(template).render(
@@ -337,6 +341,11 @@ class SiteRenderer:
             **context,
         )
         data, pieces = splicer.splice(rendered)
+        # The template's objects refer to one another (and to ``cached``), and a build runs
+        # without the cyclic collector: what they hold of this page is let go here, or every
+        # page's pieces and the previous file's bytes would stay until the build ends.
+        splicer.issued.clear()
+        previous = None
         return OutputFile(path, data, f"template {template}", pieces=pieces)
 
     def entry_file(self, path: str, source: str, shape: EntryFile, entries: tuple[Entry, ...], *salt: str) -> OutputFile:
