@@ -6,6 +6,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -329,3 +330,44 @@ def test_csv_cells_never_run_as_spreadsheet_formulas(site):
         for column, cell in row.items():
             assert cell[:1] not in ("=", "+", "-", "@"), (column, cell)
     assert rows[0]["outlets"] == "'=HYPERLINK(\"http://x\")" and rows[0]["title"].startswith("'=cmd")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), unique=True, max_size=40),
+    st.lists(st.integers(0, 80), unique=True, max_size=40),
+    st.sets(st.integers(0, 80)),
+    st.sampled_from([b"", b",\n"]),
+)
+def test_an_entry_file_made_from_the_last_ones_pieces_is_the_file_made_afresh(before, after, edited, separator):
+    """A rebuild copies the pieces of unchanged entries from the previous file, runs of them at
+    once: whatever entries came, went, moved or changed, the bytes and the recorded pieces are those
+    of the file made without it."""
+    from dataclasses import dataclass
+
+    from timeline.cache import Pieces
+    from timeline.config import SiteConfig
+    from timeline.exports import EntryFile
+    from timeline.render import SiteRenderer, Theme
+
+    @dataclass(frozen=True)
+    class Item:
+        id: str
+        text: str
+
+    shape = EntryFile(b"[\n", lambda item: item.text.encode(), separator, b"]\n", b"\n")
+
+    def made(items, previous=None):
+        renderer = SiteRenderer(SiteConfig(Path("."), Path("content"), Path("output")), Theme(None), fingerprint="test")
+        renderer.tokens = {item.id: f"{item.id}:{item.text}" for item in items}
+        if previous is not None:
+            renderer.previous_pieces = lambda path: Pieces(previous.data, previous.pieces)
+        return renderer.entry_file("list.txt", "list", shape, tuple(items))
+
+    old = [Item(f"e{n}", f"entry {n} " * (n % 3 + 1)) for n in before]
+    new = [Item(f"e{n}", f"entry {n} " * (n % 3 + 1) + ("(edited)" if n in edited else "")) for n in after]
+    first = made(old)
+    again, afresh = made(new, first), made(new)
+    assert again.data == afresh.data
+    assert again.pieces == afresh.pieces
+    assert all(again.data[start:end] == shape.piece(item) for (_, start, end), item in zip(again.pieces, new))

@@ -528,13 +528,10 @@ class Pieces:
     def __len__(self) -> int:
         return len(self.recorded)
 
-    def raw(self, key: str) -> bytes | None:
-        """A piece's bytes alone."""
-        i = self.at.get(key)
-        if i is None:
-            return None
-        _, start, end = self.recorded[i]
-        return self.data[start:end]
+    def spans(self, keys: list[str]) -> list[tuple[int, int] | None]:
+        """Where each piece stands in ``data`` (None for a key not recorded)."""
+        at, recorded = self.at, self.recorded
+        return [None if (i := at.get(key)) is None else recorded[i][1:] for key in keys]
 
     def get(self, key: str) -> tuple[bytes, tuple[tuple[str, int, int], ...]] | None:
         i = self.at.get(key)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from timeline import site_files
 from timeline import __version__
-from timeline.cache import TaggedArticle
+from timeline.cache import Pieces, TaggedArticle
 from timeline.config import SiteConfig
 from timeline.problems import display_path
 
@@ -202,7 +202,7 @@ class SiteRenderer:
         # Whether the previous build's file at a path was made from exactly these inputs.
         self.reusable = reusable or (lambda path, inputs: False)
         # The pieces of the previous build's file at a path, by key.
-        self.previous_pieces: Callable[[str], Mapping[str, tuple[bytes, tuple[Piece, ...]]]] = lambda path: {}
+        self.previous_pieces: Callable[[str], Pieces] = lambda path: Pieces(b"", ())
         self.tokens: Mapping[str, str] = {}  # entry id -> token
         self.article_tokens: Mapping[str, tuple[str, ...]] | None = None  # article key -> tokens of the entries holding its events
         self._made: dict[str, _Made] = {}  # pieces made in this build, by key
@@ -268,7 +268,7 @@ class SiteRenderer:
         its links start from the base path ("/repo/static/...") and it has no canonical URL."""
         root = self.config.base_path if from_any_depth else relative_root(path)
         splicer = _Splicer()
-        previous: Mapping[str, tuple[bytes, tuple[Piece, ...]]] | None = None
+        previous: Pieces | None = None
         # What url() puts before a page-relative target, and before "index.html" for the home page;
         # while a piece is made for every page, marks that each page replaces with its own.
         prefix = root if not root or root.endswith("/") else root + "/"
@@ -358,22 +358,42 @@ class SiteRenderer:
         if self.reusable(path, inputs):
             return OutputFile(path, None, source, inputs)
         previous = self.previous_pieces(path)
-        raw = getattr(previous, "raw", None) or (lambda key: (found := previous.get(key)) and found[0])
         # A piece's key: what every piece of this file shares (settings, theme, code), then the token.
         shared = hashlib.sha1(f"{self.fingerprint}\0{chr(0).join(salt)}".encode()).hexdigest()[:16]
+        keys = [shared + token for token in tokens]
+        spans, old = previous.spans(keys), previous.data
         parts = [shape.head]
         pieces: list[Piece] = []
         at = len(shape.head)
         separator = shape.separator
-        for i, (entry, token) in enumerate(zip(entries, tokens)):
-            if i and separator:
-                parts.append(separator)
-                at += len(separator)
-            key = shared + token
-            data = raw(key) or shape.piece(entry)
-            parts.append(data)
-            pieces.append((key, at, at + len(data)))
-            at += len(data)
+        gap = len(separator)
+        # Reused pieces that stood one after the other, with the separator between them, are
+        # copied as one slice of the previous file: an edit leaves long runs of them.
+        lo = hi = -1
+        for i, (entry, key) in enumerate(zip(entries, keys)):
+            if i:
+                at += gap
+            span = spans[i]
+            if span is not None and hi >= 0 and span[0] == hi + gap:
+                hi = span[1]
+            else:
+                if hi >= 0:
+                    parts.append(old[lo:hi])
+                    hi = -1
+                if i:
+                    parts.append(separator)
+                if span is None:
+                    data = shape.piece(entry)
+                    parts.append(data)
+                    pieces.append((key, at, at + len(data)))
+                    at += len(data)
+                    continue
+                lo, hi = span
+            end = at + span[1] - span[0]
+            pieces.append((key, at, end))
+            at = end
+        if hi >= 0:
+            parts.append(old[lo:hi])
         parts.append((shape.tail_after_pieces if entries else b"") + shape.tail)
         return OutputFile(path, b"".join(parts), source, inputs, tuple(pieces))
 
