@@ -431,8 +431,8 @@ def _build(
             cache.index = store.load_index()
         if cache.merge is None:
             cache.merge = store.load_merge()
-        if write_if is not never_write:
-            render.import_renderers()
+        if write_if is not never_write and scan.pending[0].running():
+            render.import_renderers()  # else the forked copies that render import what they need
         _finish_scan(scan, store)
     present = [rel for rel in scan.order if rel not in scan.failed]
     if scan.fresh or scan.seen or set(present) != set(cache.stamps):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import signal
 import threading
 from collections.abc import Callable
@@ -48,6 +49,10 @@ class Forked:
         os.close(write)
         self.pid = pid
         self._read = read
+
+    def running(self) -> bool:
+        """Whether the child is still at work (its result has not begun to come)."""
+        return not select.select([self._read], [], [], 0)[0]
 
     def result(self) -> Any:
         try:
