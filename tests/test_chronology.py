@@ -110,3 +110,38 @@ def test_indexed_merge_clusters_exactly_like_pairwise_comparison():
         assert sorted(tuple(m.article for m in e.sources) for e in merge(events).entries) == expected
 
     check()
+
+
+def test_runs_change_only_where_an_item_comes_or_goes():
+    """Long lists are shown in runs, each a reused piece: the runs cover the items in order, each
+    ends at a cut (or the end), and adding or removing an item leaves every run that does not hold
+    it as it was, so a rebuild makes one run again."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import zlib
+
+    from timeline.chronology import RUN_CUT, in_runs
+
+    def key(item: str) -> str:
+        return item
+
+    def cut(item: str) -> bool:
+        return zlib.crc32(item.encode()) % RUN_CUT == 0
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.text("abcdefgh", min_size=1, max_size=6), unique=True, max_size=300), st.data())
+    def check(items, data):
+        runs = in_runs(items, key)
+        assert [item for run in runs for item in run] == items
+        assert not any(cut(item) for run in runs for item in run[:-1])
+        assert all(cut(run[-1]) for run in runs[:-1])
+        position = data.draw(st.integers(0, len(items)))
+        if data.draw(st.booleans()) or not items:
+            changed = items[:position] + ["new item"] + items[position:]
+        else:
+            changed = items[: min(position, len(items) - 1)] + items[min(position, len(items) - 1) + 1 :]
+        before, after = set(runs), set(in_runs(changed, key))
+        assert len(before - after) <= 2 and len(after - before) <= 2
+
+    check()
