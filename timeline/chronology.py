@@ -206,29 +206,20 @@ class Timeline:
         return tuple(ActorGroup(a, tuple(by_actor[a])) for a in sorted(by_actor, key=lambda a: (a.name.lower(), a.slug)))
 
     @cached_property
-    def _by_article(self) -> dict[str, list[tuple[tuple[int, int], Entry]]]:
-        found: dict[str, list[tuple[tuple[int, int], Entry]]] = defaultdict(list)
+    def _by_article(self) -> dict[str, dict[tuple[int, int], Entry]]:
+        found: dict[str, dict[tuple[int, int], Entry]] = defaultdict(dict)
         for entry in self.entries:
             for m in entry.sources:
-                found[m.article].append((m.offset, entry))
+                found[m.article][m.offset] = entry
         return found
 
-    @cached_property
-    def _by_offset(self) -> dict[str, dict[tuple[int, int], Entry]]:
-        return {}  # article -> its mentions' entries by offset, made for the articles asked about
-
     def entry_for(self, article: str, offset: tuple[int, int]) -> Entry | None:
-        """The entry that cites this expression of this article (or the range that contains it).
-        Every mention is indexed by article once; by offset only for the articles asked about (a
-        rebuild makes one or two article pages)."""
-        mentions = self._by_article.get(article, ())
-        exact = self._by_offset.get(article)
-        if exact is None:
-            exact = self._by_offset[article] = dict(mentions)
-        found = exact.get(offset)
+        """The entry that cites this expression of this article (or the range that contains it)."""
+        mentions = self._by_article.get(article, {})
+        found = mentions.get(offset)
         if found is not None:
             return found
-        for (start, end), entry in mentions:
+        for (start, end), entry in mentions.items():
             if start <= offset[0] and offset[1] <= end:
                 return entry
         return None
