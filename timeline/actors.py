@@ -163,7 +163,28 @@ def _load_data() -> dict:
 
 @cache
 def default_index() -> ActorIndex:
-    """Countries, organisations and leaders known to every site (built once per process)."""
+    """Countries, organisations and leaders known to every site: built once, kept in the user's
+    cache folder (``timeline.compiled``) until this code or the data changes, and loaded once per
+    process (building it, mostly compiling its regex, takes a tenth of a second)."""
+    from timeline.compiled import load_or_build
+
+    return load_or_build("actors", _index_sources(), _default_index)
+
+
+def _index_sources() -> list[bytes]:
+    """What the default index is built from: this code, slugs, the actor data and pycountry's."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pycountry")
+    here = Path(__file__)
+    sources = [here.read_bytes(), here.with_name("articles.py").read_bytes(), files("timeline").joinpath("data/actors.yaml").read_bytes()]
+    if spec is not None and spec.origin:
+        sources.append((Path(spec.origin).parent / "databases" / "iso3166-1.json").read_bytes())
+    return sources
+
+
+def _default_index() -> ActorIndex:
     names: dict[str, Actor | None] = {name: None for name in _load_data().get("not_actors") or ()}
     countries = _country_names()
     names.update((k, v) for k, v in countries.items() if k not in names)

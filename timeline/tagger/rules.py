@@ -80,14 +80,25 @@ def fast_grammar() -> Grammar:
     """``grammar()`` with each rule's regex made to start with the characters its matches can
     start with (``_rule_regex``): it scans text twice as fast, but takes as long to compile as
     tagging a few hundred articles with the plain one (``engine.run`` uses it once compiled, or
-    once the process has tagged ``FAST_AFTER_CHARS``)."""
-    return _grammar(lambda body: _rule_regex(body) or _plain_regex(body))
+    once the process has tagged ``FAST_AFTER_CHARS``). Kept on disk once compiled (``_sources``)."""
+    from timeline.compiled import load_or_build
+
+    return _saved_fast_grammar() or load_or_build(
+        "fast-grammar", _sources(), lambda: _grammar(lambda body: _rule_regex(body) or _plain_regex(body))
+    )
+
+
+@lru_cache(maxsize=1)
+def _saved_fast_grammar() -> Grammar | None:
+    from timeline.compiled import load
+
+    return load("fast-grammar", _sources())
 
 
 def compiled_grammar() -> Grammar:
-    """The fast grammar when this process has compiled it, else the plain one (the same rules
-    and tables): what to read tables from without compiling the other."""
-    return fast_grammar() if fast_grammar.cache_info().currsize else grammar()
+    """The fast grammar when this process has it or an earlier one saved it, else the plain one
+    (the same rules and tables): what to read tables from without compiling the other."""
+    return fast_grammar() if fast_grammar.cache_info().currsize or _saved_fast_grammar() is not None else grammar()
 
 
 def _plain_regex(body: str) -> re.Pattern:
@@ -304,7 +315,19 @@ def _tense_cues(tense: dict) -> str:
 @lru_cache(maxsize=1)
 def grammar() -> Grammar:
     """The rules and tables of the data files, each rule's regex a plain search (``_plain_regex``)."""
-    return _grammar(_plain_regex)
+    from timeline.compiled import load_or_build
+
+    return load_or_build("grammar", _sources(), lambda: _grammar(_plain_regex))
+
+
+def _sources() -> list[bytes]:
+    """What a grammar is built from: this code and the data files. Grammars are kept in the user's
+    cache folder (``timeline.compiled``): compiling the rules' regexes is most of the time of a
+    process that tags one article."""
+    from pathlib import Path
+
+    data = resources.files("timeline.tagger").joinpath("data")
+    return [Path(__file__).read_bytes()] + [data.joinpath(name).read_bytes() for name in ("lexicon.yaml", "rules.yaml")]
 
 
 @lru_cache(maxsize=1)
