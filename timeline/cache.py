@@ -19,6 +19,8 @@ import os
 import pickle
 import shutil
 import time
+from array import array
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -504,6 +506,36 @@ class DiskStore:
 
 
 @dataclass(frozen=True)
+class PackedPieces:
+    """The pieces of a file, (key, start, end) each, packed into two flat values: a site's are some
+    100,000, and as tuples of their own they took longer to load and to save than the rest of the
+    manifest, though a rebuild reads those of a few files only."""
+
+    keys: str = ""  # joined by NUL (keys are digests)
+    spans: bytes = b""  # start and end of each, as array("q")
+
+    @classmethod
+    def of(cls, pieces: Iterable[tuple[str, int, int]]) -> PackedPieces:
+        pieces = tuple(pieces)
+        if not pieces:
+            return NO_PIECES
+        return cls("\0".join(key for key, _, _ in pieces), array("q", [n for _, start, end in pieces for n in (start, end)]).tobytes())
+
+    def unpack(self) -> tuple[tuple[str, int, int], ...]:
+        if not self.spans:
+            return ()
+        spans = array("q")
+        spans.frombytes(self.spans)
+        return tuple(zip(self.keys.split("\0"), spans[0::2], spans[1::2]))
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+
+NO_PIECES = PackedPieces()
+
+
+@dataclass(frozen=True)
 class OutputRecord:
     """One file of the last site written: what it was made from, and how to tell it is untouched."""
 
@@ -511,7 +543,7 @@ class OutputRecord:
     sha: str  # digest of its bytes
     size: int
     mtime_ns: int
-    pieces: tuple[tuple[str, int, int], ...] = ()  # (key, start, end): parts made from one key, to reuse
+    pieces: PackedPieces = field(default_factory=lambda: NO_PIECES)  # parts made from one key, to reuse
     ino: int = 0  # inode: a spare site (see output.write_site) may hold this very file
 
 
@@ -519,7 +551,7 @@ class Pieces:
     """The pieces of one file of the last site, by key: ``get(key)`` gives a piece's bytes and the
     pieces within it (offsets from its start), worked out only for the pieces asked for."""
 
-    def __init__(self, data: bytes, recorded: tuple[tuple[str, int, int], ...]):
+    def __init__(self, data: bytes, recorded: Iterable[tuple[str, int, int]]):
         # Recorded in document order, each piece before the pieces within it.
         self.data = data
         self.recorded = sorted(recorded, key=lambda p: (p[1], -p[2]))
@@ -583,22 +615,22 @@ class OutputManifest:
     def save(self, site_dir: Path, output_dir: Path) -> bool:
         path = self.path(site_dir, output_dir)
         pieces = {rel: (r.size, r.mtime_ns, self.pieces_of(rel)) for rel, r in self.files.items()}
-        bare = replace(self, files={rel: replace(r, pieces=()) for rel, r in self.files.items()}, _pieces_file=None, _pieces=None)
+        bare = replace(self, files={rel: replace(r, pieces=NO_PIECES) if r.pieces else r for rel, r in self.files.items()}, _pieces_file=None, _pieces=None)
         return _save(path.with_suffix(".pieces"), {rel: p for rel, p in pieces.items() if p[2]}) and _save(path, bare)
 
-    def pieces_of(self, rel: str) -> tuple[tuple[str, int, int], ...]:
+    def pieces_of(self, rel: str) -> PackedPieces:
         """The recorded pieces of a file (see ``pieces``)."""
         record = self.files.get(rel)
         if record is None:
-            return ()
+            return NO_PIECES
         if record.pieces or self._pieces_file is None:
             return record.pieces
         if self._pieces is None:
             loaded = _load(self._pieces_file)
             self._pieces = loaded if isinstance(loaded, dict) else {}
-        size, mtime_ns, pieces = self._pieces.get(rel, (0, 0, ()))
+        size, mtime_ns, pieces = self._pieces.get(rel, (0, 0, NO_PIECES))
         # Recorded for the file as it is in this manifest, or not at all.
-        return pieces if (size, mtime_ns) == (record.size, record.mtime_ns) else ()
+        return pieces if (size, mtime_ns) == (record.size, record.mtime_ns) and isinstance(pieces, PackedPieces) else NO_PIECES
 
     def intact(self, output_dir: Path, rel: str) -> bool:
         """The file is still there exactly as the last build wrote it."""
@@ -624,7 +656,7 @@ class OutputManifest:
             return Pieces(b"", ())
         if len(data) != record.size:
             return Pieces(b"", ())
-        return Pieces(data, recorded)
+        return Pieces(data, recorded.unpack())
 
     def all_intact(self, output_dir: Path) -> bool:
         return bool(self.files) and all(self.intact(output_dir, rel) for rel in self.files)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from timeline.cache import OutputManifest, OutputRecord
+from timeline.cache import OutputManifest, OutputRecord, PackedPieces
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -187,7 +187,7 @@ class SiteWriter:
             else:
                 sha = hashlib.sha256(file.data).hexdigest()
                 keep = before is not None and before.sha == sha and previous.intact(output_dir, file.path)
-            pieces = file.pieces if file.data is not None else previous.pieces_of(file.path)
+            pieces = PackedPieces.of(file.pieces) if file.data is not None else previous.pieces_of(file.path)
             record = OutputRecord(file.inputs, sha, 0, 0, pieces)
             if keep:
                 placed.unchanged += 1
