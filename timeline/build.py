@@ -29,6 +29,7 @@ from timeline.cache import (
     DiskStore,
     FileSeen,
     OutputManifest,
+    PackedFeatures,
     TaggedArticle,
     article_key,
     stamps_of,
@@ -178,7 +179,7 @@ def with_features(record: TaggedArticle) -> TaggedArticle:
     if record.features_fp == features_fingerprint() and len(record.features) == len(record.events):
         return record
     actors = default_index()
-    return replace(record, features=tuple(event_features(e, actors) for e in record.events), features_fp=features_fingerprint())
+    return replace(record, features=PackedFeatures(event_features(e, actors) for e in record.events), features_fp=features_fingerprint())
 
 
 def scan_articles(

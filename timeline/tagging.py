@@ -22,7 +22,6 @@ from timeline.problems import ContentError, Problem
 
 if TYPE_CHECKING:  # imported when tagging: a build with nothing to tag needs none of them
     from timeline.cache import TaggedArticle
-    from timeline.chronology import EventFeatures
     from timeline.dating import DatedArticle
     from timeline.events import Event
 
@@ -59,10 +58,9 @@ class TagOutcome:
     dated: DatedArticle | None
     events: tuple[Event, ...]
     problem: Problem | None
-    # What merging compares of each event, computed here so that it runs in parallel too.
-    features: tuple[EventFeatures, ...] = ()
-    features_fp: str = ""
-    summary: TaggedArticle | None = None  # what the build keeps of the article
+    # What the build keeps of the article, with what merging compares of each event (computed
+    # here so that it runs in parallel too).
+    summary: TaggedArticle | None = None
     stored: bool = False  # ``dated`` is in the cache already (and not sent back)
 
 
@@ -100,9 +98,8 @@ def tag_one(job: TagJob) -> TagOutcome:
             f"could not be processed ({type(e).__name__}: {e}); skipped. This is a bug in timeline:"
             " please report it with this file"
         )
-    fingerprint = features_fingerprint()
-    summary = summarize(job.key, dated, list(events), job.today, features, fingerprint)
-    return TagOutcome(job.key, job.path, dated, events, None, features, fingerprint, summary)
+    summary = summarize(job.key, dated, list(events), job.today, features, features_fingerprint())
+    return TagOutcome(job.key, job.path, dated, events, None, summary)
 
 
 def warm_up(articles: int = 0) -> None:
