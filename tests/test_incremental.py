@@ -510,3 +510,22 @@ def test_cache_folder_deleted_between_builds_of_one_process(three):
     from timeline.cache import ArticleTable
 
     assert ArticleTable(table.parent).get(key) is not None
+
+
+def test_the_index_keeps_events_and_features_packed_until_read(three):
+    """A rebuild reads the events of the articles near an edit only: the others stay one bytes
+    object each, counted, with their days and hand-named actors at hand."""
+    first = build_site(three.config())
+    from timeline.cache import DiskStore, PackedTuple, tagging_fingerprint
+
+    index = DiskStore.open(three.root, tagging_fingerprint()).load_index()
+    for rel, record in index.items():
+        fresh = first.articles[[r.article.rel_path for r in first.articles].index(rel)]
+        for packed in (record.events, record.features):
+            assert isinstance(packed, PackedTuple) and packed._items is None
+        assert len(record.events) == len(fresh.events) == len(record.features) > 0
+        assert record.events._items is None  # counted without unpacking
+        spans = [(e.span.start.toordinal(), e.span.end.toordinal()) for e in fresh.events]
+        assert list(zip(record.days[::2], record.days[1::2])) == spans
+        assert record.events == fresh.events and list(record.features) == list(fresh.features)
+        assert record == fresh

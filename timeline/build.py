@@ -29,7 +29,7 @@ from timeline.cache import (
     DiskStore,
     FileSeen,
     OutputManifest,
-    PackedFeatures,
+    PackedTuple,
     TaggedArticle,
     article_key,
     stamps_of,
@@ -179,7 +179,7 @@ def with_features(record: TaggedArticle) -> TaggedArticle:
     if record.features_fp == features_fingerprint() and len(record.features) == len(record.events):
         return record
     actors = default_index()
-    return replace(record, features=PackedFeatures(event_features(e, actors) for e in record.events), features_fp=features_fingerprint())
+    return replace(record, features=PackedTuple(event_features(e, actors) for e in record.events), features_fp=features_fingerprint())
 
 
 def scan_articles(
@@ -293,7 +293,10 @@ def _take_outcomes(scan: _Scan, store: DiskStore, outcomes, rel_of: dict[str, st
                 store.put_articles(unstored)
                 unstored = []
         assert outcome.summary is not None
-        scan.fresh[rel] = replace(with_features(outcome.summary), seen=seen_of.get(outcome.job_key))
+        record = scan.fresh[rel] = replace(with_features(outcome.summary), seen=seen_of.get(outcome.job_key))
+        for packed in (record.events, record.features):
+            if isinstance(packed, PackedTuple):  # the merge reads them all: unpacked while workers still tag
+                packed.unpacked()
     store.put_articles(unstored)
 
 

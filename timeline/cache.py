@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from timeline import __version__
 from timeline.problems import Problem
@@ -38,8 +38,10 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none 
     from timeline.events import Event
 
 CACHE_DIR = ".timeline-cache"
-FORMAT = 3
+FORMAT = 4
 STALE_TEMPORARY_SECONDS = 600
+
+T = TypeVar("T")
 
 _PACKAGE = Path(__file__).resolve().parent
 # The code and data that turn an article file into tagged events: a change to any of them
@@ -84,37 +86,47 @@ class TaggedArticle:
     article: Article
     reference: date | None
     reference_inferred: bool
-    events: tuple[Event, ...]
+    events: Sequence[Event]  # a PackedTuple: see ``days`` and ``named_actors``
     notes: tuple[Problem, ...]
     links: tuple[tuple[int, int], ...]  # spans of the date expressions, to find their entries
     today: date | None = None  # the day an undated article was judged against; None when it did not matter
     seen: FileSeen | None = None  # the file as last read, to skip reading it while it stays so
-    features: Sequence[EventFeatures] = ()  # what merging compares of each event (``PackedFeatures``)
+    features: Sequence[EventFeatures] = ()  # what merging compares of each event (a PackedTuple)
     features_fp: str = ""  # chronology.features_fingerprint() they were computed under
+    # What the merge reads of every event, without unpacking them: the first and last day
+    # (ordinals) of each event's span, one after the other, and the actors events written by hand name.
+    days: tuple[int, ...] = ()
+    named_actors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.days) != 2 * len(self.events):  # a new record (replace() passes them on)
+            object.__setattr__(self, "days", tuple(d for e in self.events for d in (e.span.start.toordinal(), e.span.end.toordinal())))
+            object.__setattr__(self, "named_actors", tuple(dict.fromkeys(n for e in self.events for n in e.named_actors)))
 
     def valid_on(self, today: date) -> bool:
         return self.today is None or self.today == today
 
 
-class PackedFeatures(Sequence):
-    """The merge features of an article's events, kept pickled (one bytes object) until first
-    read. A rebuild merges again only the events near the edited ones, of a few hundred articles
-    in thousands: the others' features, some 150,000 small objects, were a third of the time of
-    loading the index, and of saving it after a cold build."""
+class PackedTuple(Sequence[T]):
+    """A tuple kept pickled (one bytes object) until first read, with its length known. What the
+    index keeps of each article's events and their merge features: a rebuild merges again only
+    the events near the edited ones (of a few hundred articles in thousands), and the others'
+    250,000 small objects were two thirds of the time of loading the index, and of saving it after
+    a cold build. Pickled once, where the article is tagged: the bytes then travel as they are."""
 
     __slots__ = ("_items", "_packed", "_count")
 
-    def __init__(self, items: Iterable[EventFeatures] = (), packed: bytes | None = None, count: int = 0):
-        self._items: tuple[EventFeatures, ...] | None = tuple(items) if packed is None else None
+    def __init__(self, items: Iterable[T] = (), packed: bytes | None = None, count: int = 0):
+        self._items: tuple[T, ...] | None = tuple(items) if packed is None else None
         self._packed = packed
         self._count = len(self._items) if self._items is not None else count
 
     def __reduce__(self):
         if self._packed is None:
             self._packed = pickle.dumps(self._items, protocol=pickle.HIGHEST_PROTOCOL)
-        return (PackedFeatures, ((), self._packed, self._count))
+        return (PackedTuple, ((), self._packed, self._count))
 
-    def _unpacked(self) -> tuple[EventFeatures, ...]:
+    def unpacked(self) -> tuple[T, ...]:
         if self._items is None:
             self._items = pickle.loads(self._packed)  # type: ignore[arg-type]
         return self._items
@@ -123,19 +135,19 @@ class PackedFeatures(Sequence):
         return self._count
 
     def __getitem__(self, index):
-        return self._unpacked()[index]
+        return self.unpacked()[index]
 
     def __iter__(self):
-        return iter(self._unpacked())
+        return iter(self.unpacked())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, (PackedFeatures, tuple)) and tuple(self) == tuple(other)
+        return isinstance(other, (PackedTuple, tuple)) and tuple(self) == tuple(other)
 
     def __hash__(self) -> int:
-        return hash(self._unpacked())
+        return hash(self.unpacked())
 
     def __repr__(self) -> str:
-        return f"PackedFeatures({self._unpacked()!r})"
+        return f"PackedTuple({self.unpacked()!r})"
 
 
 @dataclass(frozen=True)
@@ -173,11 +185,11 @@ def summarize(
         article=replace(dated.article, body=""),
         reference=dated.reference,
         reference_inferred=dated.reference_inferred,
-        events=tuple(events),
+        events=PackedTuple(events),
         notes=dated.notes,
         links=tuple((t.start, t.end) for t in dated.timexes),
         today=None if dated.article.published is not None else today,
-        features=PackedFeatures(features),
+        features=PackedTuple(features),
         features_fp=features_fp,
     )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from timeline.actors import Actor, ActorIndex, ActorName, default_index, slugify
@@ -93,14 +93,18 @@ class _Events:
     """The site's events by reference, each profiled when first asked for."""
 
     def __init__(self, records: list[TaggedArticle], names: tuple[ActorName, ...], standalone: tuple[Event, ...] = ()):
-        self.events: dict[str, tuple[Event, ...]] = {record.key: record.events for record in records}
+        self.events: dict[str, Sequence[Event]] = {record.key: record.events for record in records}
+        # Each event's first and last day, read without unpacking the events (``TaggedArticle.days``).
+        self.days: dict[str, tuple[int, ...]] = {record.key: record.days for record in records}
         fingerprint = features_fingerprint()
         self.features: dict[str, tuple[EventFeatures, ...]] = {
             r.key: r.features for r in records if len(r.features) == len(r.events) and r.features_fp == fingerprint
         }
         if standalone:
             # The events file's events, under a key of their own content.
-            self.events["events-file:" + hashlib.sha256(repr(standalone).encode()).hexdigest()] = standalone
+            key = "events-file:" + hashlib.sha256(repr(standalone).encode()).hexdigest()
+            self.events[key] = standalone
+            self.days[key] = tuple(d for e in standalone for d in (e.span.start.toordinal(), e.span.end.toordinal()))
         self.names = names
         strings = sorted({s.strip() for n in names for s in (n.name, *n.aliases) if s.strip()}, key=len, reverse=True)
         # A sentence without any of the site's own names has the actors every site finds in it.
@@ -113,6 +117,11 @@ class _Events:
 
     def event(self, ref: EventRef) -> Event:
         return self.events[ref[0]][ref[1]]
+
+    def days_of(self, ref: EventRef) -> tuple[int, int]:
+        """The first and last day (ordinals) of the event's span."""
+        days = self.days[ref[0]]
+        return days[2 * ref[1]], days[2 * ref[1] + 1]
 
     def _site(self) -> ActorIndex:
         if self._site_index is None:
@@ -152,7 +161,7 @@ def merge_state(
     """The merge of the events of ``records`` and ``standalone`` ones (the events file's),
     reusing ``previous`` where nothing it depends on changed. ``processes``: with 2 or more, a
     large merge finds partners in two processes."""
-    named = {name for r in records for e in r.events for name in e.named_actors} | {n for e in standalone for n in e.named_actors}
+    named = {name for r in records for name in r.named_actors} | {n for e in standalone for n in e.named_actors}
     names = site_actor_names(records, site_actors) + tuple(ActorName(name) for name in sorted(named))
     fingerprint = merge_fingerprint(names)
     events = _Events(records, names, standalone)
@@ -244,13 +253,12 @@ def _partners_among(events: _Events, kept: list[EventRef], new: list[EventRef]) 
     by_bucket: dict[int, list[EventRef]] = {}
     by_year: dict[int, list[EventRef]] = {}
     for ref in kept:
-        span = events.event(ref).span
-        first, last = span.start.toordinal(), span.end.toordinal()
+        first, last = events.days_of(ref)
         if last - first < 4 * _BUCKET_DAYS:
             for b in range(first // _BUCKET_DAYS, last // _BUCKET_DAYS + 1):
                 by_bucket.setdefault(b, []).append(ref)
         else:
-            for y in range(span.start.year, span.end.year + 1):
+            for y in range(year_of_day(first), year_of_day(last) + 1):
                 by_year.setdefault(y, []).append(ref)
     found: set[EventRef] = set()
     for ref in new:

@@ -9,7 +9,7 @@ archive. The executor is a local process pool by default, or a Dask cluster's ex
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -56,12 +56,15 @@ class TagOutcome:
     job_key: str
     path: Path
     dated: DatedArticle | None
-    events: tuple[Event, ...]
     problem: Problem | None
-    # What the build keeps of the article, with what merging compares of each event (computed
-    # here so that it runs in parallel too).
+    # What the build keeps of the article, with its events and what merging compares of each
+    # (computed here so that it runs in parallel too).
     summary: TaggedArticle | None = None
     stored: bool = False  # ``dated`` is in the cache already (and not sent back)
+
+    @property
+    def events(self) -> Sequence[Event]:
+        return self.summary.events if self.summary is not None else ()
 
 
 def date_article(article, today: date, shown_path: str) -> DatedArticle:
@@ -80,7 +83,7 @@ def tag_one(job: TagJob) -> TagOutcome:
     from timeline.events import extract_events
 
     def failed(message: str) -> TagOutcome:
-        return TagOutcome(job.key, job.path, None, (), Problem(job.shown_path, message))
+        return TagOutcome(job.key, job.path, None, Problem(job.shown_path, message))
 
     try:
         article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir, job.timezone)
@@ -89,7 +92,7 @@ def tag_one(job: TagJob) -> TagOutcome:
         actors = default_index()
         features = tuple(event_features(event, actors) for event in events)
     except ContentError as e:
-        return TagOutcome(job.key, job.path, None, (), e.problem(job.shown_path))
+        return TagOutcome(job.key, job.path, None, e.problem(job.shown_path))
     except RecursionError:
         # The Markdown renderer recurses once per nesting level of lists and quotes.
         return failed("Markdown nested too deeply to render; flatten the lists or quotes (skipped)")
@@ -99,7 +102,7 @@ def tag_one(job: TagJob) -> TagOutcome:
             " please report it with this file"
         )
     summary = summarize(job.key, dated, list(events), job.today, features, features_fingerprint())
-    return TagOutcome(job.key, job.path, dated, events, None, summary)
+    return TagOutcome(job.key, job.path, dated, None, summary)
 
 
 def warm_up(articles: int = 0) -> None:
