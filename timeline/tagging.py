@@ -22,6 +22,7 @@ from timeline.problems import ContentError, Problem
 
 if TYPE_CHECKING:  # imported when tagging: a build with nothing to tag needs none of them
     from timeline.cache import TaggedArticle
+    from timeline.chronology import EventFeatures
     from timeline.dating import DatedArticle
     from timeline.events import Event
 
@@ -90,7 +91,11 @@ def tag_one(job: TagJob) -> TagOutcome:
         dated = date_article(article, job.today, job.shown_path)
         events = tuple(extract_events(dated))
         actors = default_index()
-        features = tuple(event_features(event, actors) for event in events)
+        # An event's features follow from its sentence alone; a sixth of the events share theirs with another.
+        by_sentence: dict[str, EventFeatures] = {}
+        features = tuple(
+            by_sentence.get(e.mention.sentence) or by_sentence.setdefault(e.mention.sentence, event_features(e, actors)) for e in events
+        )
     except ContentError as e:
         return TagOutcome(job.key, job.path, None, e.problem(job.shown_path))
     except RecursionError:
