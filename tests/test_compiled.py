@@ -84,3 +84,10 @@ def test_the_package_keeps_its_grammars_and_actor_index(name, tmp_path):
     code = "from timeline.actors import default_index; from timeline.tagger.rules import grammar, fast_grammar; default_index(); grammar(); fast_grammar()"
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
     assert compiled.load(name, sources, tmp_path / "timeline") is not None
+
+
+def test_without_a_home_folder_it_builds_every_time(monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(compiled.Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
+    assert compiled.cache_folder() is None
+    assert compiled.load_or_build("thing", [b"x"], lambda: 5) == 5

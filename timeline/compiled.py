@@ -1,5 +1,5 @@
-"""What a process builds from the package's data (the tagger's grammar, the actor index), kept on
-disk beside the package's bytecode so the next process loads it instead of building it again.
+"""What a process builds from the package's data (the tagger's grammar, the actor index), kept in
+the user's cache folder so the next process loads it instead of building it again.
 
 Building them is mostly compiling regular expressions, a tenth of a second or more: most of the
 time of a process that tags one edited article. Python keeps no compiled pattern across processes
@@ -37,23 +37,29 @@ def load_or_build(name: str, sources: Iterable[bytes], build: Callable[[], T], f
     value = load(name, sources, folder)
     if value is None:
         value = build()
-        _save(folder or cache_folder(), name, _key(sources), value)
+        folder = folder or cache_folder()
+        if folder is not None:
+            _save(folder, name, _key(sources), value)
     return value
 
 
 def load(name: str, sources: Iterable[bytes], folder: Path | None = None):
     """What an earlier process saved under ``name`` for the same ``sources`` and Python, or None."""
+    folder = folder or cache_folder()
     try:
-        with open((folder or cache_folder()) / f"{name}-{_key(sources)}.pickle", "rb") as f:
+        with open(folder / f"{name}-{_key(sources)}.pickle", "rb") as f:  # type: ignore[operator]
             return pickle.load(f)
-    except Exception:  # missing, unreadable or from another version: to be built
+    except Exception:  # none, missing, unreadable or from another version: to be built
         return None
 
 
-def cache_folder() -> Path:
+def cache_folder() -> Path | None:
     """The user's cache folder for timeline, as Hugo and pip keep theirs: ``$XDG_CACHE_HOME/timeline``,
-    by default ``~/.cache/timeline``."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "timeline"
+    by default ``~/.cache/timeline``; None when there is no home folder."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "timeline"
+    except RuntimeError:  # Path.home(): no HOME, and the user is not in the password database
+        return None
 
 
 def _key(sources: Iterable[bytes]) -> str:
@@ -74,9 +80,9 @@ def _save(folder: Path, name: str, key: str, value: object) -> None:
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(buffer.getvalue())
         os.replace(temporary, path)  # processes building at once each write a whole file
-        for older in folder.glob(f"{name}-*.pickle"):  # built by another version
-            if older != path:
-                older.unlink(missing_ok=True)
+        for other in folder.glob(f"{name}-*"):  # built by another version, or left by a killed process
+            if other != path:
+                other.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError):  # no cache folder to write to: build in every process
         pass
 
