@@ -145,3 +145,16 @@ def test_runs_change_only_where_an_item_comes_or_goes():
         assert len(before - after) <= 2 and len(after - before) <= 2
 
     check()
+
+
+def test_events_of_one_sentence_share_its_features():
+    from timeline.actors import default_index
+    from timeline.chronology import event_features, features_of
+
+    said = "North Korea and South Korea resumed talks in Beijing on Sept. 10 after a pause since May."
+    events = [event("2023-09-10", said), event("2023-05", said, offset=(70, 73)), event("2023-09", "Oil prices rose in Tokyo.")]
+    actors = default_index()
+    features = features_of(events, actors)
+    assert list(features) == [event_features(e, actors) for e in events]
+    assert features[0] is features[1] and features[2] is not features[0]
+    assert [a.name for a in features[0].actors] == ["North Korea", "South Korea", "China"]  # Beijing: the seat of power

@@ -174,12 +174,11 @@ def with_features(record: TaggedArticle) -> TaggedArticle:
     """The record with its events' merge features computed under the current code and data
     (the tagger computes them; a newer merge code or actor list needs them again)."""
     from timeline.actors import default_index
-    from timeline.chronology import event_features, features_fingerprint
+    from timeline.chronology import features_fingerprint, features_of
 
     if record.features_fp == features_fingerprint() and len(record.features) == len(record.events):
         return record
-    actors = default_index()
-    return replace(record, features=PackedTuple(event_features(e, actors) for e in record.events), features_fp=features_fingerprint())
+    return replace(record, features=PackedTuple(features_of(record.events, default_index())), features_fp=features_fingerprint())
 
 
 def scan_articles(

@@ -413,6 +413,13 @@ def event_features(event: Event, actors: ActorIndex) -> EventFeatures:
     return EventFeatures(found, profile.words, profile.quantities, profile.weight)
 
 
+def features_of(events: Iterable[Event], actors: ActorIndex) -> tuple[EventFeatures, ...]:
+    """``event_features`` of each event. They follow from the event's sentence alone, and a sixth of
+    a wire story's events share theirs with another: each sentence is looked at once."""
+    by_sentence: dict[str, EventFeatures] = {}
+    return tuple(by_sentence.get(e.mention.sentence) or by_sentence.setdefault(e.mention.sentence, event_features(e, actors)) for e in events)
+
+
 def profile_of(event: Event, features: EventFeatures) -> EventProfile:
     """The profile ``event_profile`` would give ``event`` with ``features.actors`` attached."""
     span = event.span

@@ -22,7 +22,6 @@ from timeline.problems import ContentError, Problem
 
 if TYPE_CHECKING:  # imported when tagging: a build with nothing to tag needs none of them
     from timeline.cache import TaggedArticle
-    from timeline.chronology import EventFeatures
     from timeline.dating import DatedArticle
     from timeline.events import Event
 
@@ -80,7 +79,7 @@ def tag_one(job: TagJob) -> TagOutcome:
     from timeline.actors import default_index
     from timeline.articles import decode_article, parse_article
     from timeline.cache import summarize
-    from timeline.chronology import event_features, features_fingerprint
+    from timeline.chronology import features_fingerprint, features_of
     from timeline.events import extract_events
 
     def failed(message: str) -> TagOutcome:
@@ -90,12 +89,7 @@ def tag_one(job: TagJob) -> TagOutcome:
         article = parse_article(decode_article(job.path, job.data), job.path, job.content_dir, job.timezone)
         dated = date_article(article, job.today, job.shown_path)
         events = tuple(extract_events(dated))
-        actors = default_index()
-        # An event's features follow from its sentence alone; a sixth of the events share theirs with another.
-        by_sentence: dict[str, EventFeatures] = {}
-        features = tuple(
-            by_sentence.get(e.mention.sentence) or by_sentence.setdefault(e.mention.sentence, event_features(e, actors)) for e in events
-        )
+        features = features_of(events, default_index())
     except ContentError as e:
         return TagOutcome(job.key, job.path, None, e.problem(job.shown_path))
     except RecursionError:
