@@ -19,10 +19,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import markdown
-import nh3
-from markdown.inlinepatterns import InlineProcessor
-from xml.etree import ElementTree
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import markdown
 
 # Tags after which the plain text gets a line break, so sentences never run across blocks.
 _BLOCK_TAGS = frozenset(
@@ -31,8 +32,6 @@ _BLOCK_TAGS = frozenset(
 # A tag, with quoted attribute values that may contain ">".
 _TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
-
-_ALLOWED_TAGS = nh3.ALLOWED_TAGS  # ordinary formatting, links and images
 
 # [text](date:VALUE): the text, and VALUE (a TIMEX3 date value, or "none"; checked by the tagging stage).
 OVERRIDE = re.compile(r"\[([^\[\]\n]+)\]\(\s*date:\s*([^()\s]*)\s*\)")
@@ -163,9 +162,11 @@ def _from_html(source: str) -> tuple[Document, list[tuple[int, int, int]]]:
 
 def sanitize(fragment: str) -> str:
     """Remove scripts, event handlers, javascript:/data: URLs, frames, styles and forms."""
+    import nh3
+
     return nh3.clean(
         fragment,
-        tags=_ALLOWED_TAGS,
+        tags=nh3.ALLOWED_TAGS,  # ordinary formatting, links and images
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
@@ -176,19 +177,29 @@ def sanitize(fragment: str) -> str:
 _converters = threading.local()
 
 
-class _OverridePattern(InlineProcessor):
-    """``[text](date:VALUE)``: the text, between markers, in an element the sanitizer drops."""
+@cache
+def _override_pattern() -> type:
+    """The inline pattern of ``[text](date:VALUE)`` overrides. Markdown is imported only to convert
+    (loading a tagged article to render its page needs these classes, not Markdown: 30 - 50 ms)."""
+    from xml.etree import ElementTree
 
-    def __init__(self, md: markdown.Markdown):
-        super().__init__(OVERRIDE.pattern, md)
-        self.found: list[tuple[str, str]] = []  # (text, value) of each override, numbered in order
+    from markdown.inlinepatterns import InlineProcessor
 
-    def handleMatch(self, m: re.Match, data: str):  # noqa: N802 - Markdown's name
-        number = len(self.found)
-        self.found.append((m.group(1), m.group(2)))
-        element = ElementTree.Element("date-override")
-        element.text = _OPEN + chr(_NUMBER_BASE + number) + m.group(1) + _CLOSE
-        return element, m.start(0), m.end(0)
+    class OverridePattern(InlineProcessor):
+        """``[text](date:VALUE)``: the text, between markers, in an element the sanitizer drops."""
+
+        def __init__(self, md: markdown.Markdown):
+            super().__init__(OVERRIDE.pattern, md)
+            self.found: list[tuple[str, str]] = []  # (text, value) of each override, numbered in order
+
+        def handleMatch(self, m: re.Match, data: str):  # noqa: N802 - Markdown's name
+            number = len(self.found)
+            self.found.append((m.group(1), m.group(2)))
+            element = ElementTree.Element("date-override")
+            element.text = _OPEN + chr(_NUMBER_BASE + number) + m.group(1) + _CLOSE
+            return element, m.start(0), m.end(0)
+
+    return OverridePattern
 
 
 def _extensions() -> list:
@@ -201,12 +212,15 @@ def _extensions() -> list:
     return [import_module(f"markdown.extensions.{name}").makeExtension() for name in (*extra.extensions, "sane_lists")]
 
 
-def _converter() -> tuple[markdown.Markdown, _OverridePattern]:
+def _converter():
+    """This thread's Markdown converter, and its overrides' pattern."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
+        import markdown
+
         converter = _converters.markdown = markdown.Markdown(extensions=_extensions(), output_format="html")
         # Above links (160), below code spans, escapes and [text][ref] references.
-        _converters.overrides = _OverridePattern(converter)
+        _converters.overrides = _override_pattern()(converter)
         converter.inlinePatterns.register(_converters.overrides, "date_override", 165)
     return converter, _converters.overrides
 
