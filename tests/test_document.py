@@ -115,3 +115,27 @@ def test_wire_copy_takes_the_plain_path():
     source = "SEOUL, Oct. 9 - North Korea said it had carried out a test.\nOfficials met at 10:30 a.m.\n\n\nThe U.S. said \"it's serious\"."
     assert _plain_paragraphs_html(source) == _markdown_itself(source)
     assert _plain_paragraphs_html("Talks on **May 5**.") is None
+
+
+def test_a_tagged_article_loads_without_importing_markdown(tmp_path):
+    """Rendering an article's page loads it from the cache: that needs the document's classes, not
+    the Markdown converter (a process that imports it takes 30 - 50 ms more)."""
+    import pickle
+    import subprocess
+    import sys
+    from datetime import date
+    from pathlib import Path
+
+    from timeline.tagging import TagJob, tag_one
+
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: Talks\ndate: 2006-10-09\n---\nThe talks resumed on *Monday* in [Geneva](https://example.org).\n")
+    dated = tag_one(TagJob("k", path, tmp_path, "a.md", path.read_bytes(), date(2026, 11, 28))).dated
+    (tmp_path / "dated.pickle").write_bytes(pickle.dumps(dated))
+    code = (
+        "import pickle, sys; dated = pickle.load(open(sys.argv[1], 'rb'));"
+        "assert dated.document.text.startswith('The talks resumed'), dated.document.text;"
+        "print(sorted(m for m in ('markdown', 'nh3') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "dated.pickle")], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
