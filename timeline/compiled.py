@@ -7,8 +7,8 @@ time of a process that tags one edited article. Python keeps no compiled pattern
 which ``_sre.compile`` turns back into the same pattern at once; a pattern that does not come back
 equal (same flags, text and code) is saved as text and compiled on loading.
 
-The files are a cache in the user's cache folder, named by what was built from (the sources' bytes)
-and by the Python that compiled them; any doubt (an unreadable file) means building again.
+Each file is named by the digest of what it was built from (the sources' bytes) and of the Python
+that compiled it; any doubt (an unreadable file) means building again.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
 from functools import cache
 from typing import TYPE_CHECKING
 
