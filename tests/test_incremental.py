@@ -529,3 +529,26 @@ def test_the_index_keeps_events_and_features_packed_until_read(three):
         assert list(zip(record.days[::2], record.days[1::2])) == spans
         assert record.events == fresh.events and list(record.features) == list(fresh.features)
         assert record == fresh
+
+
+def test_a_few_articles_are_tagged_in_a_child_only_while_the_cache_loads(three, monkeypatch):
+    """A fresh process forks a child to tag an edited article while it loads its cache; a process
+    that holds its cache in memory (``timeline serve``) tags it itself, the tagger then ready."""
+    import timeline.build as build_module
+    from timeline.tagging import ExecutorSpec
+
+    forked = []
+    real = build_module.Forked
+    monkeypatch.setattr(build_module, "Forked", lambda work: forked.append(1) or real(work))
+    config, two = three.config(), ExecutorSpec("process", 2)
+    memory = ArticleCache()
+    build_site(config, memory, executor=two)
+    assert memory.index is not None and memory.merge is not None
+    forked.clear()
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))
+    assert build_site(config, ArticleCache(), executor=two).articles_tagged == 1  # a new process
+    assert forked == [1]
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Thursday."))
+    assert build_site(config, memory, executor=two).articles_tagged == 1
+    assert forked == [1]
+    assert tree(three.output) == fresh_build(three, three.root / "elsewhere")
