@@ -187,12 +187,8 @@ def scan_articles(
     store: DiskStore,
     executor: ExecutorSpec,
     progress: Progress | None = None,
-    overlap: bool = True,
 ) -> _Scan:
-    """Read every article file; tag those whose cache entry does not match (in parallel).
-    ``overlap``: this process has its cache to load meanwhile, so a few articles are tagged in a
-    forked child (see ``_finish_scan``); else here, where the tagger then stays ready for the next
-    build of this process (``timeline serve``)."""
+    """Read every article file; tag those whose cache entry does not match (in parallel)."""
     scan = _Scan()
     paths = find_article_files(config.content_dir)
     # Without a cache most articles are to be tagged: the workers start, and get ready, while
@@ -202,7 +198,7 @@ def scan_articles(
         if pool is not None:
             for _ in range(executor.workers):
                 pool.submit(warm_up, len(paths) // executor.workers)
-        _scan(config, stamps, store, executor, progress, scan, paths, pool, overlap)
+        _scan(config, stamps, store, executor, progress, scan, paths, pool)
     return scan
 
 
@@ -215,7 +211,6 @@ def _scan(
     scan: _Scan,
     paths: list[Path],
     pool: Executor | None,
-    overlap: bool = True,
 ) -> None:
     jobs: list[TagJob] = []
     # Workers on this machine store full articles in the cache themselves; Dask's may be elsewhere.
@@ -273,7 +268,7 @@ def _scan(
             progress("tagging", done, len(jobs))
 
     scan.tagged = len(jobs)
-    if pool is None and 0 < len(jobs) < POOL_THRESHOLD and overlap and tagging.FORK_FEW and executor.kind == "process" and executor.workers > 1 and can_fork():
+    if pool is None and 0 < len(jobs) < POOL_THRESHOLD and tagging.FORK_FEW and executor.kind == "process" and executor.workers > 1 and can_fork():
         # A few articles: a forked child tags them (and compiles the tagger's grammar, a fixed
         # cost of every process that tags) while this process loads the cache (_finish_scan).
         scan.pending = (Forked(lambda: tag_batch(jobs)), jobs, rel_of, seen_of)
@@ -428,8 +423,7 @@ def _build(
         )
         return result
     try:
-        overlap = cache.index is None or cache.merge is None  # else a child would be waited for
-        scan = scan_articles(config, cache.stamps, store, executor or ExecutorSpec(), progress, overlap)
+        scan = scan_articles(config, cache.stamps, store, executor or ExecutorSpec(), progress)
     except ExecutorError as e:
         problems.append(Problem("executor", str(e)))
         return result
