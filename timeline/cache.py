@@ -100,11 +100,16 @@ class TaggedArticle:
 
     def __post_init__(self) -> None:
         if len(self.days) != 2 * len(self.events):  # a new record (replace() passes them on)
-            object.__setattr__(self, "days", tuple(d for e in self.events for d in (e.span.start.toordinal(), e.span.end.toordinal())))
+            object.__setattr__(self, "days", event_days(self.events))
             object.__setattr__(self, "named_actors", tuple(dict.fromkeys(n for e in self.events for n in e.named_actors)))
 
     def valid_on(self, today: date) -> bool:
         return self.today is None or self.today == today
+
+
+def event_days(events: Iterable[Event]) -> tuple[int, ...]:
+    """The first and last day (ordinals) of each event's span, one after the other."""
+    return tuple(day for e in events for day in (e.span.start.toordinal(), e.span.end.toordinal()))
 
 
 class PackedTuple(Sequence[T]):

@@ -33,21 +33,23 @@ T = TypeVar("T")
 def load_or_build(name: str, sources: Iterable[bytes], build: Callable[[], T], folder: Path | None = None) -> T:
     """``build()``, or what an earlier process saved of it for the same ``sources`` and Python
     in ``folder`` (default: ``cache_folder()``)."""
-    sources = tuple(sources)
-    value = load(name, sources, folder)
+    folder, key = folder or cache_folder(), _key(sources)
+    value = _load(folder, name, key)
     if value is None:
         value = build()
-        folder = folder or cache_folder()
         if folder is not None:
-            _save(folder, name, _key(sources), value)
+            _save(folder, name, key, value)
     return value
 
 
 def load(name: str, sources: Iterable[bytes], folder: Path | None = None):
     """What an earlier process saved under ``name`` for the same ``sources`` and Python, or None."""
-    folder = folder or cache_folder()
+    return _load(folder or cache_folder(), name, _key(sources))
+
+
+def _load(folder: Path | None, name: str, key: str):
     try:
-        with open(folder / f"{name}-{_key(sources)}.pickle", "rb") as f:  # type: ignore[operator]
+        with open(folder / f"{name}-{key}.pickle", "rb") as f:  # type: ignore[operator]
             return pickle.load(f)
     except Exception:  # none, missing, unreadable or from another version: to be built
         return None

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from timeline.actors import Actor, ActorIndex, ActorName, default_index, slugify
-from timeline.cache import TaggedArticle
+from timeline.cache import TaggedArticle, event_days
 from timeline.events import Event
 from timeline.forking import Forked, can_fork
 from timeline.chronology import (
@@ -104,7 +104,7 @@ class _Events:
             # The events file's events, under a key of their own content.
             key = "events-file:" + hashlib.sha256(repr(standalone).encode()).hexdigest()
             self.events[key] = standalone
-            self.days[key] = tuple(d for e in standalone for d in (e.span.start.toordinal(), e.span.end.toordinal()))
+            self.days[key] = event_days(standalone)
         self.names = names
         strings = sorted({s.strip() for n in names for s in (n.name, *n.aliases) if s.strip()}, key=len, reverse=True)
         # A sentence without any of the site's own names has the actors every site finds in it.

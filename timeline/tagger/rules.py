@@ -80,7 +80,7 @@ def fast_grammar() -> Grammar:
     """``grammar()`` with each rule's regex made to start with the characters its matches can
     start with (``_rule_regex``): it scans text twice as fast, but takes as long to compile as
     tagging a few hundred articles with the plain one (``engine.run`` uses it once compiled, or
-    once the process has tagged ``FAST_AFTER_CHARS``). Kept on disk once compiled (``_sources``)."""
+    once the process has tagged ``FAST_AFTER_CHARS``). Kept compiled in the user's cache folder (``_sources``)."""
     from timeline.compiled import load_or_build
 
     return _saved_fast_grammar() or load_or_build(
@@ -320,14 +320,15 @@ def grammar() -> Grammar:
     return load_or_build("grammar", _sources(), lambda: _grammar(_plain_regex))
 
 
-def _sources() -> list[bytes]:
-    """What a grammar is built from: this code and the data files. Grammars are kept in the user's
-    cache folder (``timeline.compiled``): compiling the rules' regexes is most of the time of a
-    process that tags one article."""
+@lru_cache(maxsize=1)
+def _sources() -> tuple[bytes, ...]:
+    """What a grammar is built from: this code and the data files (read once; both grammars ask).
+    Grammars are kept in the user's cache folder (``timeline.compiled``): compiling the rules'
+    regexes is most of the time of a process that tags one article."""
     from pathlib import Path
 
     data = resources.files("timeline.tagger").joinpath("data")
-    return [Path(__file__).read_bytes()] + [data.joinpath(name).read_bytes() for name in ("lexicon.yaml", "rules.yaml")]
+    return (Path(__file__).read_bytes(), *(data.joinpath(name).read_bytes() for name in ("lexicon.yaml", "rules.yaml")))
 
 
 @lru_cache(maxsize=1)
