@@ -20,7 +20,7 @@ import shutil
 import sys
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -194,7 +194,7 @@ class SiteWriter:
                 assert before is not None
                 if have is not None and have == before.ino:
                     # The spare holds this very file already.
-                    records[file.path] = replace(before, inputs=file.inputs, pieces=pieces)
+                    records[file.path] = OutputRecord(file.inputs, sha, before.size, before.mtime_ns, pieces, ino=before.ino)
                     continue
                 placer.place(file.path, record, output_dir / file.path, None)
             else:
@@ -332,7 +332,7 @@ class _Placer:
         else:
             _write_new(target, data)  # type: ignore[arg-type]
         st = os.stat(target)
-        self.placed[rel] = replace(record, size=st.st_size, mtime_ns=st.st_mtime_ns, ino=st.st_ino)
+        self.placed[rel] = OutputRecord(record.inputs, record.sha, st.st_size, st.st_mtime_ns, record.pieces, ino=st.st_ino)
         if self.mirror is not None and self.mirrored:
             try:
                 if folder not in self.mirror_folders:
