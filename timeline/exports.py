@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import heapq
 import html
 import io
 import json
@@ -143,8 +144,10 @@ def _feed_id(config: SiteConfig) -> str:
 
 
 def newest_published(entry: Entry) -> date | None:
-    dates = [m.published for m in entry.sources if m.published]
-    return max(dates) if dates else None
+    sources = entry.sources
+    if len(sources) == 1:  # most entries: the feed asks for every one of them
+        return sources[0].published
+    return max((m.published for m in sources if m.published), default=None)
 
 
 def _sources_html(entry: Entry) -> str:
@@ -162,8 +165,8 @@ def _sources_html(entry: Entry) -> str:
 
 def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> bytes:
     """``feed.xml``: the entries most recently reported (by their sources' publication dates)."""
-    dated = [(newest_published(e), e) for e in timeline.entries]
-    newest = sorted((pair for pair in dated if pair[0]), key=lambda pair: (pair[0], pair[1].id), reverse=True)[:size]
+    dated = ((published, e) for e in timeline.entries if (published := newest_published(e)))
+    newest = heapq.nlargest(size, dated, key=lambda pair: (pair[0], pair[1].id))  # the sort's first ``size``
 
     def stamp(day: date) -> str:
         return day.isoformat() + "T00:00:00Z"
