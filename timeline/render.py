@@ -531,11 +531,16 @@ def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     yield renderer.entry_file("events.json", "events", events_json_file(), site.timeline.entries)
 
 
+def feed_file(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
+    from timeline.exports import atom_feed
+
+    yield OutputFile("feed.xml", atom_feed(site.timeline, renderer.config), "feed")
+
+
 def export_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
-    from timeline.exports import atom_feed, events_csv_file, timelinejs_entry_file
+    from timeline.exports import events_csv_file, timelinejs_entry_file
 
     config = renderer.config
-    yield OutputFile("feed.xml", atom_feed(site.timeline, config), "feed")
     yield renderer.entry_file("timelinejs.json", "timelinejs", timelinejs_entry_file(config), site.timeline.entries)
     yield renderer.entry_file("events.csv", "csv", events_csv_file(), site.timeline.entries)
 
@@ -574,6 +579,7 @@ PRODUCERS = (
     year_pages,
     not_found_page,
     data_files,
+    feed_file,
     export_files,
     calendar_file,
     static_files,
