@@ -15,7 +15,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -87,7 +87,7 @@ class BuildResult:
         self._articles: list[TaggedArticle] | None = None
         self._timeline: Timeline | None = None
         self._load: Callable[[], list[TaggedArticle]] | None = None
-        self._load_article: Callable[[TaggedArticle], DatedArticle] | None = None
+        self._load_articles: Callable[[Sequence[TaggedArticle]], list[DatedArticle]] | None = None
         self._merge: Callable[[], MergeState] | None = None
         self.standalone: tuple[Event, ...] = ()  # the events of the content folder's events file
 
@@ -113,8 +113,8 @@ class BuildResult:
 
     def load_article(self, tagged: TaggedArticle) -> DatedArticle:
         """The full article (body, document, date expressions) of one of ``articles``."""
-        assert self._load_article is not None
-        return self._load_article(tagged)
+        assert self._load_articles is not None
+        return self._load_articles([tagged])[0]
 
     @property
     def errors(self) -> list[Problem]:
@@ -476,18 +476,22 @@ def _build(
     result._merge = merged
     result.standalone, events_file = read_standalone_events(config, problems)
 
-    def load(tagged: TaggedArticle) -> DatedArticle:
-        dated = store.get_article(tagged.key)
-        if dated is None:  # the cache entry was lost: tag the article again
+    def load(batch: Sequence[TaggedArticle]) -> list[DatedArticle]:
+        found = store.get_articles([tagged.key for tagged in batch])
+        for tagged in batch:
+            if tagged.key in found:
+                continue
+            # The cache entry was lost: tag the article again.
             path = config.content_dir / os_path(tagged.article.rel_path)
             job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today, config.timezone)
             dated = tag_one(job).dated
             if dated is None:
                 raise ContentError(path, "changed during the build; build again")
             store.put_articles([(tagged.key, dated)])
-        return dated
+            found[tagged.key] = dated
+        return [found[tagged.key] for tagged in batch]
 
-    result._load_article = load
+    result._load_articles = load
     if write_if is not None and not write_if(problems):
         return result  # the site in place stays as it is
     clean_leftovers(config.output_dir)  # what a killed earlier build left

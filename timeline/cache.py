@@ -326,17 +326,26 @@ class ArticleTable:
         return self._run(lambda c: self._transaction(c, "INSERT OR REPLACE INTO articles VALUES (?, ?)", rows), False)
 
     def get(self, key: str) -> DatedArticle | None:
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: list[str]) -> dict[str, DatedArticle]:
+        """The stored articles of ``keys`` (a key missing or unreadable is left out). One query
+        for many: a query for each article was half the time of making its page."""
         from timeline.dating import DatedArticle
 
-        row = self._run(lambda c: c.execute("SELECT data FROM articles WHERE key = ?", (key,)).fetchone(), None)
-        if row is None:
-            return None
-        try:
-            with _no_collection():
-                dated = pickle.loads(row[0])
-        except Exception:  # an unreadable entry is a miss
-            return None
-        return dated if isinstance(dated, DatedArticle) else None
+        found: dict[str, DatedArticle] = {}
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start : start + _KEYS_PER_QUERY]
+            query = f"SELECT key, data FROM articles WHERE key IN ({', '.join('?' * len(chunk))})"
+            for key, data in self._run(lambda c: c.execute(query, chunk).fetchall(), []):
+                try:
+                    with _no_collection():
+                        dated = pickle.loads(data)
+                except Exception:  # an unreadable entry is a miss
+                    continue
+                if isinstance(dated, DatedArticle):
+                    found[key] = dated
+        return found
 
     def keep_only(self, keys: set[str]) -> None:
         def remove_others(connection) -> None:
@@ -346,6 +355,9 @@ class ArticleTable:
 
         self._run(remove_others, None)
 
+
+# Keys in one query: within SQLite's smallest limit on a statement's parameters (999).
+_KEYS_PER_QUERY = 500
 
 # The tables a tagging worker stores into, kept open between its batches: closing the last
 # connection to a table folds its log into the file, which would then happen at every batch.
@@ -541,11 +553,14 @@ class DiskStore:
             self._memory.update(items)
 
     def get_article(self, key: str) -> DatedArticle | None:
-        if key in self._memory:
-            return self._memory[key]
-        if self.root is None:
-            return None
-        return self._articles.get(key)
+        return self.get_articles([key]).get(key)
+
+    def get_articles(self, keys: list[str]) -> dict[str, DatedArticle]:
+        """The full tagged articles of ``keys`` that the cache holds."""
+        found = {key: self._memory[key] for key in keys if key in self._memory}
+        if self.root is not None and len(found) < len(keys):
+            found.update(self._articles.get_many([key for key in keys if key not in found]))
+        return found
 
     def keep_only(self, keys: set[str]) -> None:
         """Remove entries of articles that changed or no longer exist."""
