@@ -111,6 +111,34 @@ def test_plain_paragraphs_are_read_as_their_sanitized_html(source):
         assert document == _from_html(sanitize(plain))[0]
 
 
+# Markdown syntax as one regex: what ``document._has_markdown_syntax`` looks for in parts.
+_SYNTAX = r"[\\`*_\[\]<>{}|~&!^\x00-\x09\x0b-\x1f\x7f]|[^\S \n]|^ |^(?:[-+:=>#]|\d+[.)])| $"
+
+
+def test_syntax_characters_are_the_punctuation_and_odd_white_space():
+    """The class of syntax characters holds every white space character but space and newline."""
+    import re
+
+    from timeline.document import _SYNTAX_CHARACTERS
+
+    one = re.compile(r"[\\`*_\[\]<>{}|~&!^\x00-\x09\x0b-\x1f\x7f]|[^\S \n]")
+    assert [c for c in map(chr, range(0x110000)) if bool(_SYNTAX_CHARACTERS.match(c)) != bool(one.match(c))] == []
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_TOKENS | _ANY_TEXT, max_size=12).map(" ".join) | st.lists(_TOKENS | _ANY_TEXT, max_size=12).map("".join))
+@example(" a")
+@example("a \nb")
+@example("a\n12) b")
+@example("a ")
+def test_markdown_syntax_is_found_where_one_regex_finds_it(source):
+    import re
+
+    from timeline.document import _has_markdown_syntax
+
+    assert _has_markdown_syntax(source) == bool(re.search(_SYNTAX, source, re.M))
+
+
 def test_wire_copy_takes_the_plain_path():
     source = "SEOUL, Oct. 9 - North Korea said it had carried out a test.\nOfficials met at 10:30 a.m.\n\n\nThe U.S. said \"it's serious\"."
     assert _plain_paragraphs_html(source) == _markdown_itself(source)
