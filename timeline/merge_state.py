@@ -41,7 +41,6 @@ from timeline.chronology import (
     reach_days,
     same_profile,
     source_order,
-    year_of_day,
 )
 
 EventRef = tuple[str, int]  # (the article's cache key, the event's position among the article's events)
@@ -245,29 +244,18 @@ def _group_of(seeds: set[EventRef], partners: dict[EventRef, tuple[EventRef, ...
     return group
 
 
-_BUCKET_DAYS = 16
-
-
 def _partners_among(events: _Events, kept: list[EventRef], new: list[EventRef]) -> set[EventRef]:
-    """The events of ``kept`` that are ``same_profile`` as one of ``new``: looked up by the days they cover."""
-    by_bucket: dict[int, list[EventRef]] = {}
-    by_year: dict[int, list[EventRef]] = {}
+    """The events of ``kept`` that are ``same_profile`` as one of ``new``. Only an event whose days
+    meet a new one's reach (``reach_days``) can be: any other is too far for ``same_profile``."""
+    reaches = [(profile, *reach_days(profile)) for profile in map(events.profile, new)]
+    low, high = min(first for _, first, _ in reaches), max(last for _, _, last in reaches)
+    found: set[EventRef] = set()
     for ref in kept:
         first, last = events.days_of(ref)
-        if last - first < 4 * _BUCKET_DAYS:
-            for b in range(first // _BUCKET_DAYS, last // _BUCKET_DAYS + 1):
-                by_bucket.setdefault(b, []).append(ref)
-        else:
-            for y in range(year_of_day(first), year_of_day(last) + 1):
-                by_year.setdefault(y, []).append(ref)
-    found: set[EventRef] = set()
-    for ref in new:
-        profile = events.profile(ref)
-        first, last = reach_days(profile)
-        near: set[EventRef] = set()
-        for b in range(first // _BUCKET_DAYS, last // _BUCKET_DAYS + 1):
-            near.update(by_bucket.get(b, ()))
-        for y in range(year_of_day(first), year_of_day(last) + 1):
-            near.update(by_year.get(y, ()))
-        found.update(other for other in near if same_profile(profile, events.profile(other)))
+        if last < low or first > high:
+            continue
+        for profile, reach_first, reach_last in reaches:
+            if first <= reach_last and last >= reach_first and same_profile(profile, events.profile(ref)):
+                found.add(ref)
+                break
     return found
