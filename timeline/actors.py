@@ -30,6 +30,11 @@ class Actor:
     slug: str  # page name: "north-korea"
     kind: str = "other"
 
+    def __hash__(self) -> int:
+        # Equal actors have equal slugs; a string keeps its hash, a tuple of fields makes it anew
+        # (a rebuild looks up every entry's actors for the filters and the actor pages).
+        return hash(self.slug)
+
 
 @dataclass(frozen=True)
 class ActorName:
