@@ -40,7 +40,7 @@ from timeline.forking import Forked, can_fork
 from timeline.output import OutputError, SiteWriter, check_output_dir, clean_leftovers
 from timeline.problems import ContentError, Problem, count, display_path, is_utf8_name, os_path, path_text
 from timeline import render
-from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, data_files, export_files, feed_file, newest_first, render_part, sitemap, year_pages
+from timeline.render import Site, SiteRenderer, Theme, actor_pages, article_pages, calendar_file, data_files, export_files, feed_file, newest_first, render_part, sitemap
 from timeline import tagging
 from timeline.tagging import POOL_THRESHOLD, ExecutorError, ExecutorSpec, TagJob, open_executor, tag_batch, tag_one, tag_stream, warm_up
 
@@ -592,10 +592,10 @@ def _template_problem(error: Exception) -> Problem | None:
 # the timeline, year and actor pages, which show the same entries: made once in this process, an
 # entry's HTML serves all three (``SiteRenderer.page``).
 COLD_PARTS = ((article_pages,), (calendar_file, data_files, feed_file, export_files))
-# When few pages change: the pages whose inputs are checked one by one, the CSV, TimelineJS and
+# When few pages change: the article and actor pages (checked one by one), the CSV, TimelineJS and
 # calendar files (with the icalendar package's import, when it was not imported while waiting),
-# beside the timeline page, events.json and the feed.
-REBUILD_PARTS = ((article_pages, actor_pages, year_pages, export_files, calendar_file),)
+# beside the timeline and year pages (which share entries' HTML), events.json and the feed.
+REBUILD_PARTS = ((article_pages, actor_pages, export_files, calendar_file),)
 # Render in parts when the site has at least this many articles.
 PARALLEL_PAGES = 400
 
