@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import insort
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -60,11 +61,11 @@ class Cluster:
 @dataclass
 class MergeState:
     fingerprint: str
-    clusters: list[Cluster]
+    clusters: list[Cluster]  # in timeline order (their entries' ``sort_key``)
     partners: dict[EventRef, tuple[EventRef, ...]]  # ordinary events with partners: the events same_profile as each
 
     def timeline(self) -> Timeline:
-        return Timeline(tuple(sorted((c.entry for c in self.clusters), key=lambda e: e.sort_key)))
+        return Timeline(tuple(c.entry for c in self.clusters))
 
     def tokens(self) -> dict[str, str]:
         """Entry id -> token."""
@@ -84,8 +85,12 @@ def site_actor_names(records: Iterable[TaggedArticle], site_actors: tuple[ActorN
     return site_actors + tuple(name for record in records for name in record.article.actors)
 
 
+# The form of a saved state: a state saved in another form is merged afresh.
+STATE_FORMAT = 2  # 2: clusters in timeline order
+
+
 def merge_fingerprint(names: tuple[ActorName, ...]) -> str:
-    return hashlib.sha256(f"{features_fingerprint()}\0{sorted(set(names), key=repr)!r}".encode()).hexdigest()
+    return hashlib.sha256(f"{STATE_FORMAT}\0{features_fingerprint()}\0{sorted(set(names), key=repr)!r}".encode()).hexdigest()
 
 
 class _Events:
@@ -207,7 +212,8 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
     redo_loose = bool(added_loose) or not gone.isdisjoint(old_loose)
     affected = touched | gone | (old_loose if redo_loose else set())
 
-    clusters = [c for c in state.clusters if affected.isdisjoint(c.members)]
+    clusters = [c for c in state.clusters if affected.isdisjoint(c.members)]  # still in timeline order
+    made: list[Cluster] = []
     partners = {ref: found for ref, found in state.partners.items() if ref not in affected}
 
     def cluster(refs: list[EventRef], loose: bool) -> None:
@@ -219,7 +225,7 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
         for members in cluster_profiles(ordered, earlier, split):
             member_refs = tuple(refs[i] for i in members)
             token = hashlib.sha256(repr((state.fingerprint, member_refs)).encode()).hexdigest()[:32]
-            clusters.append(Cluster(member_refs, entry_of([ordered[i].event for i in members]), token, loose))
+            made.append(Cluster(member_refs, entry_of([ordered[i].event for i in members]), token, loose))
         for pos, found in enumerate(earlier or ()):
             for other in found:
                 a, b = refs[pos], refs[other]
@@ -229,7 +235,16 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
     cluster([ref for ref in touched if ref not in gone] + ordinary_added, False)
     if redo_loose:
         cluster([ref for ref in old_loose if ref not in gone] + added_loose, True)
+    if len(made) * 8 > len(clusters):
+        clusters = sorted(clusters + made, key=_timeline_order)
+    else:  # an edit: its few entries put in place among the others, whose keys are not all made
+        for new in made:
+            insort(clusters, new, key=_timeline_order)
     return MergeState(state.fingerprint, clusters, partners)
+
+
+def _timeline_order(cluster: Cluster) -> tuple:
+    return cluster.entry.sort_key
 
 
 def _group_of(seeds: set[EventRef], partners: dict[EventRef, tuple[EventRef, ...]]) -> set[EventRef]:
