@@ -521,7 +521,7 @@ def _build(
             )
             renderer.previous_pieces = lambda path: previous.pieces(output_dir, path)
             renderer.tokens = cache.merge.tokens() if cache.merge is not None else {}
-            renderer.article_tokens = cache.merge.article_tokens() if cache.merge is not None else None
+            renderer.article_tokens = cache.merge.article_tokens if cache.merge is not None else None
             site = Site(newest_first(result.articles), timeline, load)
             # The replaced site is kept in the cache, so the next build changes only what differs.
             spare = config.site_dir / CACHE_DIR / f"spare-{OutputManifest.path(config.site_dir, output_dir).stem}"

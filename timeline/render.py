@@ -204,7 +204,10 @@ class SiteRenderer:
         # The pieces of the previous build's file at a path, by key.
         self.previous_pieces: Callable[[str], Pieces] = lambda path: Pieces(b"", ())
         self.tokens: Mapping[str, str] = {}  # entry id -> token
-        self.article_tokens: Mapping[str, tuple[str, ...]] | None = None  # article key -> tokens of the entries holding its events
+        # Article key -> tokens of the entries holding its events, made when first asked for: in a
+        # rebuild, by the forked copy that makes the article pages, beside this process.
+        self.article_tokens: Callable[[], Mapping[str, tuple[str, ...]]] | None = None
+        self._article_tokens: Mapping[str, tuple[str, ...]] | None = None
         self._made: dict[str, _Made] = {}  # pieces made in this build, by key
         # Pieces made for any page, with marks where url() put the page's root (see ``page``).
         self._shared: dict[tuple[str, str, str], bytes] = {}
@@ -404,7 +407,9 @@ class SiteRenderer:
         The entries its dates link to are those holding its events: with their tokens known
         (``article_tokens``), they stand for the entries without looking each one up."""
         if self.article_tokens is not None:
-            tokens = self.article_tokens.get(tagged.key, ())
+            if self._article_tokens is None:
+                self._article_tokens = self.article_tokens()
+            tokens = self._article_tokens.get(tagged.key, ())
             return hashlib.sha256("\0".join((self.fingerprint, "tokens", tagged.key, *tokens)).encode()).hexdigest()
         digest = hashlib.sha256(f"{self.fingerprint}\0{tagged.key}".encode())
         for start, end in tagged.links:
