@@ -291,6 +291,20 @@ def test_unchanged_files_need_no_work_with_a_kept_site(three, monkeypatch):
     assert "b" in placed and "a" in placed and "c" not in placed
 
 
+def test_a_merge_saved_as_changes_loads_in_timeline_order(three, tmp_path):
+    """The entries of an edit are saved as changes to the merge; loaded by the next build, they
+    stand in timeline order among the others, as a fresh build has them."""
+    for i in range(12):  # enough events that an edit is merged again in part, not afresh
+        three.add(f"m{i}.md", article(f"Meeting {i}", "2010-05-20", f"Delegates of group {i} met on May {i + 1}, 2010."))
+    build_site(three.config())
+    three.add("a.md", article("Alpha", "2023-09-13", "Talks began on Jan. 5, 1990. The talks were held on Sept. 14, 2023."))
+    build_site(three.config())
+    assert list((three.root / ".timeline-cache").glob("tagged-*/merge-changes.pickle"))  # saved as changes
+    three.add("b.md", article("Beta", "2006-10-14", "The vote came on Thursday."))
+    build_site(three.config())
+    assert tree(three.output) == fresh_build(three, tmp_path)
+
+
 def test_build_killed_while_using_the_kept_site_leaves_the_site(three, monkeypatch, tmp_path):
     build_site(three.config())
     three.add("b.md", article("Beta", "2006-10-14", "The vote came on Friday."))

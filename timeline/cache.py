@@ -517,14 +517,13 @@ class DiskStore:
             return state
         _, cluster_changes, partner_changes = changes
         try:
-            clusters = {c.token: c for c in state.clusters}
-            _apply(clusters, cluster_changes)
+            clusters = state.clusters_changed(cluster_changes)
             partners = dict(state.partners)
             _apply(partners, partner_changes)
         except (AttributeError, TypeError):  # written by another version
             self._merge_on_disk = self._merge_changes = None
             return None
-        state = MergeState(state.fingerprint, list(clusters.values()), partners)
+        state = MergeState(state.fingerprint, clusters, partners)
         self._merge_on_disk, self._merge_changes = state, (cluster_changes, partner_changes)
         return state
 

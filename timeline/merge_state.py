@@ -67,6 +67,11 @@ class MergeState:
     def timeline(self) -> Timeline:
         return Timeline(tuple(c.entry for c in self.clusters))
 
+    def clusters_changed(self, changes: dict[str, Cluster | None]) -> list[Cluster]:
+        """The clusters with saved changes applied (by token: a cluster added or replaced, None
+        for one removed), in timeline order (``cache.DiskStore.load_merge``)."""
+        return _in_timeline_order([c for c in self.clusters if c.token not in changes], (c for c in changes.values() if c is not None))
+
     def tokens(self) -> dict[str, str]:
         """Entry id -> token."""
         return {c.entry.id: c.token for c in self.clusters}
@@ -235,12 +240,18 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
     cluster([ref for ref in touched if ref not in gone] + ordinary_added, False)
     if redo_loose:
         cluster([ref for ref in old_loose if ref not in gone] + added_loose, True)
-    if len(made) * 8 > len(clusters):
-        clusters = sorted(clusters + made, key=_timeline_order)
-    else:  # an edit: its few entries put in place among the others, whose keys are not all made
-        for new in made:
-            insort(clusters, new, key=_timeline_order)
-    return MergeState(state.fingerprint, clusters, partners)
+    return MergeState(state.fingerprint, _in_timeline_order(clusters, made), partners)
+
+
+def _in_timeline_order(kept: list[Cluster], new: Iterable[Cluster]) -> list[Cluster]:
+    """``kept`` (in timeline order) with ``new`` clusters put in place: a few by bisection, not
+    making every cluster's sort key; many by sorting."""
+    new = list(new)
+    if len(new) * 8 > len(kept):
+        return sorted(kept + new, key=_timeline_order)
+    for cluster in new:
+        insort(kept, cluster, key=_timeline_order)
+    return kept
 
 
 def _timeline_order(cluster: Cluster) -> tuple:
