@@ -158,3 +158,23 @@ def test_events_of_one_sentence_share_its_features():
     assert list(features) == [event_features(e, actors) for e in events]
     assert features[0] is features[1] and features[2] is not features[0]
     assert [a.name for a in features[0].actors] == ["North Korea", "South Korea", "China"]  # Beijing: the seat of power
+
+
+def test_words_rule_out_only_pairs_that_are_not_the_same():
+    """``words_may_match`` (what a rebuild checks before unpacking an event) is False only where
+    ``same_profile`` is False too, and does rule pairs out."""
+    from itertools import product
+
+    from merge_sentences import SENTENCES
+    from timeline.chronology import event_profile, same_profile, words_may_match
+
+    values = ["2000-01-02", "2000-01-03", "2000-01", "2000"]
+    profiles = [event_profile(event(v, s, article=f"a{i}")) for i, (v, s) in enumerate(product(values, SENTENCES))]
+    same = ruled_out = 0
+    for a, b in product(profiles, repeat=2):
+        if not words_may_match(a.words, a.weight, b.words, b.weight):
+            ruled_out += 1
+            assert not same_profile(a, b)
+        elif a is not b and same_profile(a, b):
+            same += 1
+    assert same and ruled_out

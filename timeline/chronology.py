@@ -490,6 +490,16 @@ def same_profile(pa: EventProfile, pb: EventProfile) -> bool:
     return shared_actor and shared >= 3 and score >= DISPUTED_THRESHOLD
 
 
+def words_may_match(words_a: frozenset[str], weight_a: float, words_b: frozenset[str], weight_b: float) -> bool:
+    """False where ``same_profile`` of two ordinary events with these words and weights is False
+    by its word tests alone: what an event's merge features tell without unpacking the event."""
+    common = words_a & words_b
+    shared = len(common)
+    if words_a and words_b and shared < 2 and shared < len(words_a) and shared < len(words_b):
+        return False
+    return not common or _weight(common) * QUANTITY_BONUS >= SIMILARITY_THRESHOLD * min(weight_a, weight_b)
+
+
 def _weight(words: frozenset[str]) -> float:
     return math.fsum(map(word_weight, words))  # exactly rounded: the same whatever the set order
 

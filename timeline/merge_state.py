@@ -42,6 +42,7 @@ from timeline.chronology import (
     reach_days,
     same_profile,
     source_order,
+    words_may_match,
 )
 
 EventRef = tuple[str, int]  # (the article's cache key, the event's position among the article's events)
@@ -109,6 +110,7 @@ class _Events:
         self.features: dict[str, tuple[EventFeatures, ...]] = {
             r.key: r.features for r in records if len(r.features) == len(r.events) and r.features_fp == fingerprint
         }
+        self.naming = {r.key for r in records if r.named_actors}  # articles with events that name their actors
         if standalone:
             # The events file's events, under a key of their own content.
             key = "events-file:" + hashlib.sha256(repr(standalone).encode()).hexdigest()
@@ -136,6 +138,18 @@ class _Events:
         if self._site_index is None:
             self._site_index = ActorIndex.for_site(self.names)
         return self._site_index
+
+    def words_and_weight(self, ref: EventRef) -> tuple[frozenset[str], float] | None:
+        """The words and weight ``profile(ref)`` has, when known without unpacking the events:
+        those of the article's merge features, unless the site's or the event's own actor names
+        make the profile anew (None then)."""
+        found = self._profiles.get(ref)
+        if found is not None:
+            return found.words, found.weight
+        features = self.features.get(ref[0])
+        if features is None or self.site_names is not None or ref[0] in self.naming:
+            return None
+        return features[ref[1]].words, features[ref[1]].weight
 
     def profile(self, ref: EventRef) -> EventProfile:
         found = self._profiles.get(ref)
@@ -280,8 +294,15 @@ def _partners_among(events: _Events, kept: list[EventRef], new: list[EventRef]) 
         first, last = events.days_of(ref)
         if last < low or first > high:
             continue
+        # A year or a month reaches thousands of events: most are ruled out by their words alone.
+        known = events.words_and_weight(ref)
         for profile, reach_first, reach_last in reaches:
-            if first <= reach_last and last >= reach_first and same_profile(profile, events.profile(ref)):
+            if (
+                first <= reach_last
+                and last >= reach_first
+                and (known is None or words_may_match(profile.words, profile.weight, *known))
+                and same_profile(profile, events.profile(ref))
+            ):
                 found.add(ref)
                 break
     return found
