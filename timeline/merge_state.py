@@ -129,11 +129,6 @@ class _Events:
     def event(self, ref: EventRef) -> Event:
         return self.events[ref[0]][ref[1]]
 
-    def days_of(self, ref: EventRef) -> tuple[int, int]:
-        """The first and last day (ordinals) of the event's span."""
-        days = self.days[ref[0]]
-        return days[2 * ref[1]], days[2 * ref[1] + 1]
-
     def _site(self) -> ActorIndex:
         if self._site_index is None:
             self._site_index = ActorIndex.for_site(self.names)
@@ -224,9 +219,9 @@ def _remerge(state: MergeState, events: _Events, removed: list[EventRef], added:
     ordinary_added = [ref for ref in added if not is_loose(events.profile(ref))]
     # The groups to cluster again: those of the removed events and of the new events' partners.
     seeds = {ref for ref in removed if ref not in old_loose}
-    kept = [ref for c in state.clusters if not c.loose for ref in c.members if ref not in gone]
-    if ordinary_added and kept:  # a first merge has nothing kept to look through
-        seeds.update(_partners_among(events, kept, ordinary_added))
+    if ordinary_added and state.clusters:  # a first merge has nothing kept to look through
+        # The kept ordinary events: every event now but the added ones and the loose ones.
+        seeds.update(_partners_among(events, old_loose.union(added), ordinary_added))
     touched = _group_of(seeds, state.partners)
     redo_loose = bool(added_loose) or not gone.isdisjoint(old_loose)
     affected = touched | gone | (old_loose if redo_loose else set())
@@ -284,25 +279,26 @@ def _group_of(seeds: set[EventRef], partners: dict[EventRef, tuple[EventRef, ...
     return group
 
 
-def _partners_among(events: _Events, kept: list[EventRef], new: list[EventRef]) -> set[EventRef]:
-    """The events of ``kept`` that are ``same_profile`` as one of ``new``. Only an event whose days
-    meet a new one's reach (``reach_days``) can be: any other is too far for ``same_profile``."""
+def _partners_among(events: _Events, excluded: set[EventRef], new: list[EventRef]) -> set[EventRef]:
+    """The events, but ``excluded`` ones, that are ``same_profile`` as one of ``new``. Only an event
+    whose days meet a new one's reach (``reach_days``) can be: any other is too far for it."""
     reaches = [(profile, *reach_days(profile)) for profile in map(events.profile, new)]
     low, high = min(first for _, first, _ in reaches), max(last for _, _, last in reaches)
     found: set[EventRef] = set()
-    for ref in kept:
-        first, last = events.days_of(ref)
-        if last < low or first > high:
-            continue
-        # A year or a month reaches thousands of events: most are ruled out by their words alone.
-        known = events.words_and_weight(ref)
-        for profile, reach_first, reach_last in reaches:
-            if (
-                first <= reach_last
-                and last >= reach_first
-                and (known is None or words_may_match(profile.words, profile.weight, *known))
-                and same_profile(profile, events.profile(ref))
-            ):
-                found.add(ref)
-                break
+    for key, days in events.days.items():
+        for at in range(0, len(days), 2):
+            first, last = days[at], days[at + 1]
+            if last < low or first > high or (ref := (key, at // 2)) in excluded:
+                continue
+            # A year or a month reaches thousands of events: most are ruled out by their words alone.
+            known = events.words_and_weight(ref)
+            for profile, reach_first, reach_last in reaches:
+                if (
+                    first <= reach_last
+                    and last >= reach_first
+                    and (known is None or words_may_match(profile.words, profile.weight, *known))
+                    and same_profile(profile, events.profile(ref))
+                ):
+                    found.add(ref)
+                    break
     return found
