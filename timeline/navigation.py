@@ -41,14 +41,16 @@ def filter_index(timeline: Timeline, tags: dict[str, tuple[str, ...]]) -> dict:
     """``{"actors": [[slug, name]...], "tags": [...], "years": [[slug, label]...],
     "entries": [[id, [actor indexes], [tag indexes], year index], ...]}`` in page order."""
     actors = [g.actor for g in timeline.actor_groups]
-    actor_at = {a: i for i, a in enumerate(actors)}
+    # By slug: each actor has a page of its own, so no two share one (and a string keeps its hash).
+    actor_at = {a.slug: i for i, a in enumerate(actors)}
     tag_names = sorted({t for ts in tags.values() for t in ts}, key=lambda t: (t.lower(), t))
     tag_at = {t: i for i, t in enumerate(tag_names)}
     years = list(timeline.groups)
     entries = []
     for y, group in enumerate(years):
         for entry in group.entries:
-            entries.append([entry.id, [actor_at[a] for a in entry.actors], [tag_at[t] for t in tags.get(entry.id, ())], y])
+            found = tags.get(entry.id)
+            entries.append([entry.id, [actor_at[a.slug] for a in entry.actors] if entry.actors else [], [tag_at[t] for t in found] if found else [], y])
     return {
         "actors": [[a.slug, a.name] for a in actors],
         "tags": tag_names,
