@@ -88,7 +88,7 @@ def test_find_article_files_is_sorted_and_skips_hidden(tmp_path):
     for rel in ["b.md", "a/c.txt", ".hidden/x.md", ".swp.md", "img.png", "a/b.markdown"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
-    found = [p.relative_to(tmp_path).as_posix() for p in find_article_files(tmp_path)]
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in find_article_files(tmp_path)]
     assert found == ["b.md", "a/b.markdown", "a/c.txt"]
 
 

@@ -90,14 +90,16 @@ def slugify(text: str) -> str:
     return re.sub(r"[-\s_]+", "-", text).strip("-") or "article"
 
 
-def find_article_files(content_dir: Path) -> list[Path]:
-    """Every article file below ``content_dir``, in a stable order, skipping hidden files and folders."""
-    found: list[Path] = []
+def find_article_files(content_dir: Path) -> list[str]:
+    """Every article file below ``content_dir``, in a stable order, skipping hidden files and
+    folders. As strings: a build looks at each one's size and time, and reads only the changed
+    ones, so a Path for each was most of the time of finding them."""
+    found: list[str] = []
     for root, dirs, files in os.walk(content_dir, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(ARTICLE_SUFFIXES):
-                found.append(Path(root, name))
+                found.append(os.path.join(root, name))
     return found
 
 

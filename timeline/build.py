@@ -209,7 +209,7 @@ def _scan(
     executor: ExecutorSpec,
     progress: Progress | None,
     scan: _Scan,
-    paths: list[Path],
+    paths: list[str],
     pool: Executor | None,
 ) -> None:
     jobs: list[TagJob] = []
@@ -223,12 +223,11 @@ def _scan(
     # Plain string prefixes: pathlib's relative_to is most of the time of a build with no changes.
     content_prefix = str(config.content_dir).rstrip("/") + "/"
     site_prefix = str(config.site_dir).rstrip("/") + "/"
-    for path in paths:
-        name = str(path)
+    for name in paths:
         shown = name[len(site_prefix) :] if name.startswith(site_prefix) else name
-        rel = name[len(content_prefix) :] if name.startswith(content_prefix) else path.relative_to(config.content_dir).as_posix()
+        rel = name[len(content_prefix) :] if name.startswith(content_prefix) else Path(name).relative_to(config.content_dir).as_posix()
         if os.sep != "/":  # pragma: no cover - Windows
-            shown, rel = display_path(path, config.site_dir), path.relative_to(config.content_dir).as_posix()
+            shown, rel = display_path(Path(name), config.site_dir), Path(name).relative_to(config.content_dir).as_posix()
         if not name.isascii():  # names are UTF-8 whatever the locale
             if not is_utf8_name(rel):
                 scan.order.append(rel)
@@ -249,6 +248,7 @@ def _scan(
             and stamp.valid_on(config.today)
         ):
             continue  # the file is as the cache saw it: not even read
+        path = Path(name)
         try:
             data = read_article_bytes(path)
         except ContentError as e:
