@@ -14,7 +14,6 @@ import ctypes
 import errno
 import hashlib
 import os
-import posixpath
 import re
 import shutil
 import sys
@@ -147,7 +146,7 @@ class SiteWriter:
             self.staging.mkdir()
             present = {}
         self.present = present
-        folders: set[str] = {""} | {posixpath.dirname(rel) for rel in present}
+        folders: set[str] = {""} | {_folder_of(rel) for rel in present}
         self.folders = folders | {parent for rel in list(folders) for parent in _parents(rel)}
         self.placed = Placed({}, {})
         self._placer: _Placer | None = None
@@ -321,7 +320,7 @@ class _Placer:
             self._place(*item)
 
     def _place(self, rel: str, record: OutputRecord, keep_from: Path | None, data: bytes | None) -> None:
-        folder = posixpath.dirname(rel)
+        folder = _folder_of(rel)
         if folder not in self.folders:
             _make_folder(Path(self.staging), folder)
             self.folders.add(folder)
@@ -359,7 +358,7 @@ class _Placer:
 
 def _folder_times(staging: Path, records: dict[str, OutputRecord]) -> dict[str, int]:
     """Modification time of each folder of the site but the top one (which renames touch)."""
-    folders = {posixpath.dirname(rel) for rel in records}
+    folders = {_folder_of(rel) for rel in records}
     folders |= {parent for folder in list(folders) for parent in _parents(folder)}
     folders.discard("")
     times: dict[str, int] = {}
@@ -386,7 +385,7 @@ def _claim_spare(spare: Path, staging: Path, previous: OutputManifest) -> dict[s
         return None
     recorded: dict[str, dict[str, int]] = {}
     for rel, ino in previous.spare_files.items():
-        recorded.setdefault(posixpath.dirname(rel), {})[rel] = ino
+        recorded.setdefault(_folder_of(rel), {})[rel] = ino
     found: dict[str, int] = {}
 
     def read(folder: str) -> None:
@@ -415,7 +414,7 @@ def _claim_spare(spare: Path, staging: Path, previous: OutputManifest) -> dict[s
 
     children: dict[str, list[str]] = {}
     for folder in previous.spare_folders:
-        children.setdefault(posixpath.dirname(folder), []).append(folder)
+        children.setdefault(_folder_of(folder), []).append(folder)
     try:
         read("")
     except OSError:
@@ -435,10 +434,16 @@ def _make_folder(staging: Path, folder: str) -> None:
         (staging / folder).mkdir(parents=True, exist_ok=True)
 
 
+def _folder_of(rel: str) -> str:
+    """``posixpath.dirname`` of a path within the site ("articles/x/index.html" -> "articles/x"),
+    as one string method: a build asks it some 20,000 times."""
+    return rel.rpartition("/")[0]
+
+
 def _parents(folder: str) -> list[str]:
     found = []
     while folder:
-        folder = posixpath.dirname(folder)
+        folder = _folder_of(folder)
         found.append(folder)
     return found
 
@@ -448,7 +453,7 @@ def _remove(staging: Path, files: dict[str, int]) -> None:
     folders: set[str] = set()
     for rel in files:
         _unlink(staging / rel)
-        folders.update(f for f in [posixpath.dirname(rel), *_parents(posixpath.dirname(rel))] if f)
+        folders.update(f for f in [_folder_of(rel), *_parents(_folder_of(rel))] if f)
     for folder in sorted(folders, key=len, reverse=True):
         try:
             os.rmdir(staging / folder)
