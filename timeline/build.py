@@ -170,15 +170,16 @@ class _Scan:
     pending: tuple[Forked, list[TagJob], dict[str, str], dict[str, FileSeen | None]] | None = None
 
 
-def with_features(record: TaggedArticle) -> TaggedArticle:
-    """The record with its events' merge features computed under the current code and data
-    (the tagger computes them; a newer merge code or actor list needs them again)."""
-    from timeline.actors import default_index
-    from timeline.chronology import features_fingerprint, features_of
-
-    if record.features_fp == features_fingerprint() and len(record.features) == len(record.events):
+def with_features(record: TaggedArticle, fingerprint: str) -> TaggedArticle:
+    """The record with its events' merge features computed under the current code and data,
+    whose digest is ``fingerprint`` (``chronology.features_fingerprint()``): the tagger computes
+    them; a newer merge code or actor list needs them again."""
+    if record.features_fp == fingerprint and len(record.features) == len(record.events):
         return record
-    return replace(record, features=PackedTuple(features_of(record.events, default_index())), features_fp=features_fingerprint())
+    from timeline.actors import default_index
+    from timeline.chronology import features_of
+
+    return replace(record, features=PackedTuple(features_of(record.events, default_index())), features_fp=fingerprint)
 
 
 def scan_articles(
@@ -277,6 +278,8 @@ def _scan(
 
 
 def _take_outcomes(scan: _Scan, store: DiskStore, outcomes, rel_of: dict[str, str], seen_of: dict[str, FileSeen | None]) -> None:
+    from timeline.chronology import features_fingerprint
+
     # Full articles go to the cache a batch at a time (a local worker stored them itself); the
     # build keeps only the small summary.
     unstored: list[tuple[str, DatedArticle]] = []
@@ -292,7 +295,7 @@ def _take_outcomes(scan: _Scan, store: DiskStore, outcomes, rel_of: dict[str, st
                 store.put_articles(unstored)
                 unstored = []
         assert outcome.summary is not None
-        record = scan.fresh[rel] = replace(with_features(outcome.summary), seen=seen_of.get(outcome.job_key))
+        record = scan.fresh[rel] = replace(with_features(outcome.summary, features_fingerprint()), seen=seen_of.get(outcome.job_key))
         for packed in (record.events, record.features):
             if isinstance(packed, PackedTuple):  # the merge reads them all: unpacked while workers still tag
                 packed.unpacked()
@@ -441,7 +444,10 @@ def _build(
     if scan.fresh or scan.seen or set(present) != set(cache.stamps):
         index = cache.index if cache.index is not None else store.load_index()
         index = {rel: scan.fresh.get(rel) or index.get(rel) for rel in present}
-        index = {rel: record and with_features(record) for rel, record in index.items()}
+        from timeline.chronology import features_fingerprint
+
+        fingerprint = features_fingerprint()
+        index = {rel: record and with_features(record, fingerprint) for rel, record in index.items()}
         for rel, seen in scan.seen.items():
             if index.get(rel) is not None:
                 index[rel] = replace(index[rel], seen=seen)
