@@ -455,7 +455,7 @@ def _build(
             cache.stamps, cache.index = {}, {}
             return _build(config, cache, executor, progress, write_if)
         cache.index, cache.stamps = index, stamps_of(index)
-        store.save_index(index)
+        store.save_index(index, cache.stamps)
         store.keep_only({record.key for record in index.values()})
 
     def load_index() -> dict[str, TaggedArticle]:

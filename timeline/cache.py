@@ -478,9 +478,10 @@ class DiskStore:
         stamps = _load(self.root / "stamps.pickle")
         return stamps if isinstance(stamps, dict) else {}
 
-    def save_index(self, index: dict[str, TaggedArticle]) -> None:
+    def save_index(self, index: dict[str, TaggedArticle], stamps: dict[str, ArticleStamp] | None = None) -> None:
         """Save the index: only the records changed since the whole index was last written, while
-        they are few (rewriting every record for one edited article is most of a small rebuild)."""
+        they are few (rewriting every record for one edited article is most of a small rebuild).
+        ``stamps``: ``stamps_of(index)``, when the caller has them."""
         if self.root is None:
             return
         # The stamps are written last: a killed build leaves them absent, never describing an
@@ -495,7 +496,7 @@ class DiskStore:
             changes, saved = {}, _save(self.root / "index.pickle", index)
         if saved:
             self._index_on_disk, self._index_changes = index, changes
-            _save(self.root / "stamps.pickle", stamps_of(index))
+            _save(self.root / "stamps.pickle", stamps if stamps is not None else stamps_of(index))
         else:
             self._index_on_disk = self._index_changes = None
 
