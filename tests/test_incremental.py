@@ -158,6 +158,17 @@ def test_lost_article_entry_is_tagged_again_to_render_its_page(three, counted, d
     assert cache.store.get_article(next(r for r in again.articles if r.article.slug == "a").key) is not None
 
 
+@pytest.mark.parametrize("whole_table", [False, True])
+def test_articles_are_read_back_in_the_order_asked(three, whole_table):
+    """By key, or in one pass over the table when most of it is asked for: each article in turn,
+    None for one the cache does not hold."""
+    result = build_site(three.config(), cache := ArticleCache())
+    records = sorted(result.articles, key=lambda r: r.article.slug, reverse=True)
+    keys = [records[0].key, "not-a-key", *(r.key for r in records[1:])]
+    read = list(cache.store.read_articles(keys, whole_table=whole_table))
+    assert [d and d.article.slug for d in read] == [records[0].article.slug, None, *(r.article.slug for r in records[1:])]
+
+
 def test_hand_edited_output_file_is_rewritten(three):
     build_site(three.config())
     page = three.output / "articles" / "a" / "index.html"

@@ -15,7 +15,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -87,7 +87,7 @@ class BuildResult:
         self._articles: list[TaggedArticle] | None = None
         self._timeline: Timeline | None = None
         self._load: Callable[[], list[TaggedArticle]] | None = None
-        self._load_articles: Callable[[Sequence[TaggedArticle]], list[DatedArticle]] | None = None
+        self._load_articles: Callable[[Sequence[TaggedArticle]], Iterator[DatedArticle]] | None = None
         self._merge: Callable[[], MergeState] | None = None
         self.standalone: tuple[Event, ...] = ()  # the events of the content folder's events file
 
@@ -114,7 +114,7 @@ class BuildResult:
     def load_article(self, tagged: TaggedArticle) -> DatedArticle:
         """The full article (body, document, date expressions) of one of ``articles``."""
         assert self._load_articles is not None
-        return self._load_articles([tagged])[0]
+        return next(self._load_articles([tagged]))
 
     @property
     def errors(self) -> list[Problem]:
@@ -482,20 +482,17 @@ def _build(
     result._merge = merged
     result.standalone, events_file = read_standalone_events(config, problems)
 
-    def load(batch: Sequence[TaggedArticle]) -> list[DatedArticle]:
-        found = store.get_articles([tagged.key for tagged in batch])
-        for tagged in batch:
-            if tagged.key in found:
-                continue
-            # The cache entry was lost: tag the article again.
-            path = config.content_dir / os_path(tagged.article.rel_path)
-            job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today, config.timezone)
-            dated = tag_one(job).dated
-            if dated is None:
-                raise ContentError(path, "changed during the build; build again")
-            store.put_articles([(tagged.key, dated)])
-            found[tagged.key] = dated
-        return [found[tagged.key] for tagged in batch]
+    def load(wanted: Sequence[TaggedArticle]) -> Iterator[DatedArticle]:
+        stored = store.read_articles([tagged.key for tagged in wanted], whole_table=len(wanted) * 2 >= len(usable))
+        for tagged, dated in zip(wanted, stored):
+            if dated is None:  # the cache entry was lost: tag the article again
+                path = config.content_dir / os_path(tagged.article.rel_path)
+                job = TagJob(tagged.key, path, config.content_dir, display_path(path, config.site_dir), read_article_bytes(path), config.today, config.timezone)
+                dated = tag_one(job).dated
+                if dated is None:
+                    raise ContentError(path, "changed during the build; build again")
+                store.put_articles([(tagged.key, dated)])
+            yield dated
 
     result._load_articles = load
     if write_if is not None and not write_if(problems):

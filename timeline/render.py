@@ -443,12 +443,13 @@ class Site:
     """Everything the pages are made from: the tagged articles and the merged timeline.
 
     ``articles`` hold each article's metadata and events, not its body: pages that need the full
-    articles get them from ``load``, a batch at a time, so rendering does not hold every body at once.
+    articles get them from ``load``, one at a time as it yields them, so rendering does not hold
+    every body at once.
     """
 
     articles: tuple[TaggedArticle, ...]  # newest publication first, undated last
     timeline: Timeline
-    load: Callable[[Sequence[TaggedArticle]], list[DatedArticle]] = field(repr=False, default=None)  # type: ignore[assignment]
+    load: Callable[[Sequence[TaggedArticle]], Iterator[DatedArticle]] = field(repr=False, default=None)  # type: ignore[assignment]
 
 
 def _kept(renderer: SiteRenderer, path: str, source: str, *parts: str) -> tuple[OutputFile | None, str]:
@@ -515,27 +516,21 @@ def year_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
         yield replace(page, inputs=inputs) if tokens is not None else page
 
 
-# Full articles read back from the cache together, for their pages.
-ARTICLES_PER_LOAD = 64
-
-
 def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     from timeline.events import article_page
 
     # The article's file as the user sees it, for errors (display_path, without pathlib for each).
     content = display_path(renderer.config.content_dir, renderer.config.site_dir).rstrip("/") + "/"
     content = "" if content == "./" else content
-    for start in range(0, len(site.articles), ARTICLES_PER_LOAD):
-        batch = site.articles[start : start + ARTICLES_PER_LOAD]
-        paths = [article_page(tagged.article.slug) for tagged in batch]
-        inputs = [renderer.article_inputs(tagged, site.timeline) for tagged in batch]
-        made = [i for i, path in enumerate(paths) if not renderer.reusable(path, inputs[i])]
-        loaded = dict(zip(made, site.load([batch[i] for i in made]))) if made else {}
-        for i, tagged in enumerate(batch):
-            if i in loaded:
-                yield renderer.article_page(loaded[i], site.timeline, inputs[i])
-            else:
-                yield OutputFile(paths[i], None, content + tagged.article.rel_path, inputs[i])
+    paths = [article_page(tagged.article.slug) for tagged in site.articles]
+    inputs = [renderer.article_inputs(tagged, site.timeline) for tagged in site.articles]
+    made = [not renderer.reusable(path, digest) for path, digest in zip(paths, inputs)]
+    loaded = site.load([tagged for tagged, make in zip(site.articles, made) if make])
+    for tagged, path, digest, make in zip(site.articles, paths, inputs, made):
+        if make:
+            yield renderer.article_page(next(loaded), site.timeline, digest)
+        else:
+            yield OutputFile(path, None, content + tagged.article.rel_path, digest)
 
 
 def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
