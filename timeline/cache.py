@@ -336,23 +336,26 @@ class ArticleTable:
         tenth of the time of looking them up by key."""
         from timeline.dating import DatedArticle
 
-        rows: dict[str, bytes] = {}
-        if whole_table:
-            wanted = set(keys)
-            rows = self._run(lambda c: {key: data for key, data in c.execute("SELECT key, data FROM articles") if key in wanted}, {})
-        for start in range(0, len(keys), _KEYS_PER_QUERY):
-            chunk = keys[start : start + _KEYS_PER_QUERY]
-            if not whole_table:
-                query = f"SELECT key, data FROM articles WHERE key IN ({', '.join('?' * len(chunk))})"
-                rows = dict(self._run(lambda c: c.execute(query, chunk).fetchall(), []))
+        for chunk, rows in self._rows(keys, whole_table):
             for key in chunk:
-                data = rows.pop(key, None)
+                data = rows.pop(key, None)  # its bytes let go once read
                 try:
                     with _no_collection():
                         dated = pickle.loads(data) if data is not None else None
                 except Exception:  # an unreadable entry is a miss
                     dated = None
                 yield dated if isinstance(dated, DatedArticle) else None
+
+    def _rows(self, keys: list[str], whole_table: bool) -> Iterator[tuple[list[str], dict[str, bytes]]]:
+        """``keys`` in chunks, each with the stored rows of its keys (none when SQLite fails)."""
+        if whole_table:
+            wanted = set(keys)
+            yield keys, self._run(lambda c: {key: data for key, data in c.execute("SELECT key, data FROM articles") if key in wanted}, {})
+            return
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start : start + _KEYS_PER_QUERY]
+            query = f"SELECT key, data FROM articles WHERE key IN ({', '.join('?' * len(chunk))})"
+            yield chunk, dict(self._run(lambda c: c.execute(query, chunk).fetchall(), []))
 
     def keep_only(self, keys: set[str]) -> None:
         def remove_others(connection) -> None:
