@@ -235,16 +235,14 @@ def _converter():
 _SYNTAX_CHARACTERS = re.compile(
     r"[\\`*_\[\]<>{}|~&!^\x00-\x09\x0b-\x1f\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
-_SYNTAX_LINE_START = re.compile(r"(?: |[-+:=>#]|\d+[.)])")
-_SYNTAX_AFTER_NEWLINE = re.compile(r"\n(?: |[-+:=>#]|\d+[.)])")
+_SYNTAX_LINE_START = re.compile(r"\n(?: |[-+:=>#]|\d+[.)])")  # searched in the text after a newline
 _BLANK_LINES = re.compile(r"\n{2,}")
 
 
 def _has_markdown_syntax(source: str) -> bool:
     return bool(
         _SYNTAX_CHARACTERS.search(source)
-        or _SYNTAX_LINE_START.match(source)
-        or _SYNTAX_AFTER_NEWLINE.search(source)
+        or _SYNTAX_LINE_START.search("\n" + source)
         or " \n" in source
         or source.endswith(" ")
     )
