@@ -264,6 +264,52 @@ def test_rules_match_as_a_plain_search_for_the_whole_word():
     check()
 
 
+def test_a_rule_runs_only_where_its_required_words_are():
+    """A rule with ``requires`` runs in those windows of its triggers that hold one of the words
+    (``engine._holding``): "three days later" is a window of UNIT, but not one with "ago"."""
+    from timeline.tagger.engine import _holding, _matches, _windows
+    from timeline.tagger.rules import MATCH, fast_grammar
+
+    g = fast_grammar()
+    rule = next(r for r in g.rules if r.name == "date_rel_unit_ago")
+    assert rule.requires == ("AGO",)
+    text = "Three days later the talks resumed in Geneva, where the delegations had met before. They had failed two years ago."
+    cache: dict = {}
+    windows = _windows(text, g, rule.triggers, cache)
+    kept = _holding(text, g, windows, rule.requires, cache)
+    assert len(windows) == 2 and kept == windows[1:]
+    assert [text[slice(*m.span(MATCH))] for m in _matches(text, rule, g, {})] == ["two years ago"]
+    assert _holding("Three days later", g, [(0, 16)], ("AGO",), {}) == []
+
+
+def test_required_words_lose_no_match():
+    """Every match of a rule holds one of its ``requires`` words: on any text, the rule finds in the
+    windows that hold one what it finds in all the windows of its triggers."""
+    from dataclasses import replace
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.tagger.engine import _matches
+    from timeline.tagger.rules import MATCH, fast_grammar
+
+    g = fast_grammar()
+    rules = [rule for rule in g.rules if rule.requires]
+    assert len(rules) >= 5
+    examples = [example[0] for rule in g.rules for example in rule.examples]
+    examples += ["ago", "agony", "1/2", "half", "old", "aged", "times", "prior", "today", "morning", "x", "9"]
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.sampled_from(examples), min_size=1, max_size=8), st.sampled_from(["", " ", "\n", "-", ", "]))
+    def check(pieces, separator):
+        text = separator.join(pieces)
+        for rule in rules:
+            everywhere = [m.span(MATCH) for m in _matches(text, replace(rule, requires=()), g, {})]
+            assert [m.span(MATCH) for m in _matches(text, rule, g, {})] == everywhere, rule.name
+
+    check()
+
+
 def test_tense_cues_are_found_where_words_start():
     """The tense cues are tried only where a word starts (or at "'ll"): at every place of any
     text, they match as the cues of the data tried everywhere."""

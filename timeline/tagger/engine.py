@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_right
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -337,10 +338,30 @@ def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list
     return fixed
 
 
+def _holding(text: str, g: Grammar, windows, names: tuple[str, ...], cache: dict) -> list[tuple[int, int]]:
+    """The ``windows`` that meet a word of one of the triggers ``names`` (a rule's ``requires``)."""
+    if "#spans" not in cache:
+        cache["#spans"] = _trigger_spans(text, g)
+    found = cache["#spans"]
+    spans = sorted(span for name in names for span in found.get(name, ()))
+    ends = [end for _, end in spans]
+    kept = []
+    for lo, hi in windows:
+        at = bisect_right(ends, lo)  # the first word that ends inside the window or after it
+        if at < len(spans) and spans[at][0] < hi:
+            kept.append((lo, hi))
+    return kept
+
+
 def _matches(text: str, rule: Rule, g: Grammar, cache: dict):
     """The rule's matches, as a search from left to right finds them: each starts after the
     previous one ends (a fast regex also finds those starting inside it, see ``rules._rule_regex``)."""
     windows = _windows(text, g, rule.triggers, cache) if rule.triggers else ((0, len(text)),)
+    if rule.requires:
+        key = (rule.triggers, rule.requires)
+        if key not in cache:
+            cache[key] = _holding(text, g, windows, rule.requires, cache)
+        windows = cache[key]
     end = 0
     for lo, hi in windows:
         for m in rule.regex.finditer(text, lo, hi):

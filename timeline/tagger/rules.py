@@ -46,6 +46,7 @@ class Rule:
     priority: int = 0
     negative: bool = False
     triggers: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # triggers too, one of which every match holds besides
     modes: tuple[str, ...] = ()
     anchor: str | None = None
     examples: list = field(default_factory=list)
@@ -398,6 +399,7 @@ def _grammar(rule_regex: Callable[[str], re.Pattern]) -> Grammar:
             tense=spec.get("tense"), priority=int(spec.get("priority", 0)),
             negative=bool(spec.get("negative", False)), examples=spec.get("examples") or [],
             triggers=tuple(spec.get("triggers") or ()),
+            requires=tuple(spec.get("requires") or ()),
             modes=tuple(spec.get("modes") or ()), anchor=spec.get("anchor"),
         ))
     triggers = {name: [str(p) for p in words] for name, words in (data.get("triggers") or {}).items()}
@@ -410,7 +412,7 @@ def _grammar(rule_regex: Callable[[str], re.Pattern]) -> Grammar:
                 raise ValueError(f"trigger {name}: prefix {w!r} shorter than 3 letters")
             trigger_index.setdefault(w[:3].lower(), []).append((w.lower(), name, w[0].isupper()))
     for r in rules:
-        for t in r.triggers:
+        for t in r.triggers + r.requires:
             if t not in triggers:
                 raise ValueError(f"rule {r.name}: unknown trigger {t}")
     tense = data.get("tense") or {}
