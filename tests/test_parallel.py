@@ -204,3 +204,29 @@ def test_a_few_changed_articles_are_tagged_in_a_child_while_the_cache_loads(site
 
     assert build_site(load_config(ref, today=date(2026, 11, 28)), executor=ExecutorSpec(jobs=1)).site_written
     assert site_bytes(site.output) == site_bytes(ref / "output")
+
+
+def test_a_merge_written_in_the_background_is_the_merge(site, monkeypatch):
+    """A large site's whole merge is written by a forked copy beside the rendering; the build
+    waits for it, and the next one reads it back."""
+    from timeline import build as build_module
+    from timeline import cache as cache_module
+    from timeline.build import ArticleCache
+    from timeline.cache import DiskStore, tagging_fingerprint
+    from timeline.forking import can_fork
+
+    if not can_fork():
+        pytest.skip("this process has threads: it never forks")
+    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 1)
+    forks: list[int] = []
+    real = cache_module.Forked
+    monkeypatch.setattr(cache_module, "Forked", lambda fn: forks.append(1) or real(fn))
+    many(site, 4)
+    cache = ArticleCache()
+    assert build_site(site.config(), cache, executor=ExecutorSpec(jobs=2)).site_written
+    assert forks == [1]
+    store = cache.store
+    assert store._merge_saving is None and store._merge_on_disk is cache.merge
+    saved = DiskStore.open(site.root, tagging_fingerprint()).load_merge()
+    assert [c.token for c in saved.clusters] == [c.token for c in cache.merge.clusters]
+    assert saved.partners == cache.merge.partners

@@ -473,9 +473,10 @@ def _build(
         previous = cache.merge if cache.merge is not None else store.load_merge()
         if not isinstance(previous, MergeState):
             previous = None
-        state = merge_state(result.articles, config.actors, previous, processes=(executor or ExecutorSpec()).workers, standalone=result.standalone)
+        processes = (executor or ExecutorSpec()).workers
+        state = merge_state(result.articles, config.actors, previous, processes=processes, standalone=result.standalone)
         if state is not previous:
-            store.save_merge(state)
+            store.save_merge(state, background=processes > 1 and len(usable) >= PARALLEL_PAGES)
         cache.merge = state
         return state
 
@@ -576,6 +577,8 @@ def _build(
         if problem is None:
             raise
         problems.append(problem)
+    finally:
+        store.finish_saving()  # the merge, when a forked copy writes it beside the rendering
     return result
 
 
