@@ -143,7 +143,7 @@ def build_in_fresh_process(root: Path) -> dict:
 def test_two_rendering_processes_make_the_same_site(site, tmp_path):
     many(site)
     first = build_in_fresh_process(site.root)
-    # Article and actor pages in one forked copy, the calendar in another.
+    # Article pages and the calendar in one forked copy, the other exports in another.
     assert {k: first[k] for k in ("forks", "tagging_forks", "written", "errors")} == {"forks": 2, "tagging_forks": 0, "written": True, "errors": []}
     assert site_bytes(site.output) == reference(tmp_path)
     # A later build with most pages unchanged checks the article, actor and year pages, and makes

@@ -594,10 +594,11 @@ def _template_problem(error: Exception) -> Problem | None:
 
 
 # What forked copies of this process render, each part in a copy of its own, beside this process.
-# When most pages are to be made: the article pages; and the calendar with the other exports; beside
+# When most pages are to be made: the article pages with the calendar; and the other exports; beside
 # the timeline, year and actor pages, which show the same entries: made once in this process, an
-# entry's HTML serves all three (``SiteRenderer.page``).
-COLD_PARTS = ((article_pages,), (calendar_file, data_files, feed_file, export_files))
+# entry's HTML serves all three (``SiteRenderer.page``). Three processes share two cores: the
+# longest part (this process's) ends last, alone, unless the other two hold about as much work.
+COLD_PARTS = ((article_pages, calendar_file), (data_files, feed_file, export_files))
 # When few pages change: the article and actor pages (checked one by one), the CSV, TimelineJS and
 # calendar files (with the icalendar package's import, when it was not imported while waiting),
 # beside the timeline and year pages (which share entries' HTML), events.json and the feed.
