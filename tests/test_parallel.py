@@ -113,17 +113,10 @@ build.PARALLEL_PAGES = 1
 forks = []
 real = build.Forked
 build.Forked = lambda fn: forks.append(fn.__qualname__.split(".")[0]) or real(fn)
-import timeline.cache as caching
-caching.Forked = lambda fn: forks.append("save_merge") or real(fn)
-cache = build.ArticleCache()
-result = build.build_site(load_config(sys.argv[1], today=date(2026, 11, 28)), cache, executor=ExecutorSpec(jobs=2))
+result = build.build_site(load_config(sys.argv[1], today=date(2026, 11, 28)), executor=ExecutorSpec(jobs=2))
 print(json.dumps({
     "forks": forks.count("_build"),  # rendering
     "tagging_forks": forks.count("_scan"),
-    "merge_saving_forks": forks.count("save_merge"),
-    # The build waited for the merge written aside, and knows it is on disk.
-    "merge_saved": cache.store._merge_saving is None and cache.store._merge_on_disk is cache.merge,
-    "merge_tokens": [c.token for c in cache.merge.clusters] if cache.merge else [],
     "written": result.site_written,
     "errors": [[e.path, e.message, e.line] for e in result.errors],
 }))
@@ -144,7 +137,7 @@ def test_two_rendering_processes_make_the_same_site(site, tmp_path):
     many(site)
     first = build_in_fresh_process(site.root)
     # Article pages and the calendar in one forked copy, the other exports in another.
-    assert {k: first[k] for k in ("forks", "tagging_forks", "written", "errors")} == {"forks": 2, "tagging_forks": 0, "written": True, "errors": []}
+    assert first == {"forks": 2, "tagging_forks": 0, "written": True, "errors": []}
     assert site_bytes(site.output) == reference(tmp_path)
     # A later build with most pages unchanged checks the article, actor and year pages, and makes
     # the calendar, in one forked copy.
@@ -211,15 +204,3 @@ def test_a_few_changed_articles_are_tagged_in_a_child_while_the_cache_loads(site
 
     assert build_site(load_config(ref, today=date(2026, 11, 28)), executor=ExecutorSpec(jobs=1)).site_written
     assert site_bytes(site.output) == site_bytes(ref / "output")
-
-
-def test_a_merge_written_in_the_background_is_the_merge(site):
-    """A large site's whole merge is written by a forked copy beside the rendering; the build
-    waits for it, and the next one reads it back."""
-    from timeline.cache import DiskStore, tagging_fingerprint
-
-    many(site, 4)
-    built = build_in_fresh_process(site.root)
-    assert built["written"] and built["merge_saving_forks"] == 1 and built["merge_saved"]
-    saved = DiskStore.open(site.root, tagging_fingerprint()).load_merge()
-    assert [c.token for c in saved.clusters] == built["merge_tokens"] != []

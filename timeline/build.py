@@ -473,10 +473,9 @@ def _build(
         previous = cache.merge if cache.merge is not None else store.load_merge()
         if not isinstance(previous, MergeState):
             previous = None
-        processes = (executor or ExecutorSpec()).workers
-        state = merge_state(result.articles, config.actors, previous, processes=processes, standalone=result.standalone)
+        state = merge_state(result.articles, config.actors, previous, processes=(executor or ExecutorSpec()).workers, standalone=result.standalone)
         if state is not previous:
-            store.save_merge(state, background=processes > 1 and len(usable) >= PARALLEL_PAGES)
+            store.save_merge(state)
         cache.merge = state
         return state
 
@@ -577,8 +576,6 @@ def _build(
         if problem is None:
             raise
         problems.append(problem)
-    finally:
-        store.finish_saving()  # the merge, when a forked copy writes it beside the rendering
     return result
 
 

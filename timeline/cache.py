@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from timeline import __version__
-from timeline.forking import Forked, can_fork
 from timeline.problems import Problem
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do needs none of them
@@ -426,7 +425,6 @@ class DiskStore:
     _index_changes: dict | None = field(default=None, repr=False)
     _merge_on_disk: object = field(default=None, repr=False)
     _merge_changes: tuple | None = field(default=None, repr=False)
-    _merge_saving: tuple | None = field(default=None, repr=False)  # (the forked copy writing a merge, the merge)
     _table: ArticleTable | None = field(default=None, repr=False)
 
     @staticmethod
@@ -520,7 +518,6 @@ class DiskStore:
 
         if self.root is None:
             return None
-        self.finish_saving()
         state = _load(self.root / "merge.pickle")
         if not isinstance(state, MergeState) or not all(hasattr(state, f.name) for f in fields(MergeState)):
             self._merge_on_disk = self._merge_changes = None
@@ -541,13 +538,10 @@ class DiskStore:
         self._merge_on_disk, self._merge_changes = state, (cluster_changes, partner_changes)
         return state
 
-    def save_merge(self, state, background: bool = False) -> None:
-        """Save a merge: only what changed since the whole merge was last written, while it is little.
-        ``background``: a whole merge is written by a forked copy of this process while this one
-        goes on (a fifth of a second of a large cold build); ``finish_saving`` waits for it."""
+    def save_merge(self, state) -> None:
+        """Save a merge: only what changed since the whole merge was last written, while it is little."""
         if self.root is None:
             return
-        self.finish_saving()
         before = self._merge_on_disk
         changes = None
         if before is not None and self._merge_changes is not None and before.fingerprint == state.fingerprint:
@@ -559,24 +553,8 @@ class DiskStore:
             saved = _save(self.root / "merge-changes.pickle", (state.fingerprint, *changes))
         else:
             (self.root / "merge-changes.pickle").unlink(missing_ok=True)
-            changes, path = ({}, {}), self.root / "merge.pickle"
-            if background and can_fork():
-                self._merge_saving = (Forked(lambda: _save(path, state)), state)
-                return
-            saved = _save(path, state)
+            changes, saved = ({}, {}), _save(self.root / "merge.pickle", state)
         self._merge_on_disk, self._merge_changes = (state, changes) if saved else (None, None)
-
-    def finish_saving(self) -> None:
-        """Wait for a merge being written in the background (``save_merge``)."""
-        if self._merge_saving is None:
-            return
-        child, state = self._merge_saving
-        self._merge_saving = None
-        try:
-            saved = child.result()
-        except Exception:  # noqa: BLE001 - the copy died: the merge is made afresh next time
-            saved = False
-        self._merge_on_disk, self._merge_changes = (state, ({}, {})) if saved else (None, None)
 
     def put_articles(self, items: list[tuple[str, DatedArticle]]) -> None:
         if not items:
