@@ -630,7 +630,8 @@ def cluster_profiles(
 
 
 class _PartnerIndex:
-    """Ordinary events by word and time, to find each one's earlier partners (``same_profile``)."""
+    """The earlier partners (``same_profile``) of ordinary events, found through an index of them by
+    word and time (``partners``)."""
 
     def __init__(self, profiles: list[EventProfile]):
         self.profiles = profiles

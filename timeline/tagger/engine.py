@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -338,7 +339,7 @@ def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list
     return fixed
 
 
-def _holding(text: str, g: Grammar, windows, names: tuple[str, ...], cache: dict) -> list[tuple[int, int]]:
+def _holding(text: str, g: Grammar, windows: Sequence[tuple[int, int]], names: tuple[str, ...], cache: dict) -> list[tuple[int, int]]:
     """The ``windows`` that meet a word of one of the triggers ``names`` (a rule's ``requires``)."""
     if "#spans" not in cache:
         cache["#spans"] = _trigger_spans(text, g)
