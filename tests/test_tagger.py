@@ -282,6 +282,30 @@ def test_a_rule_runs_only_where_its_required_words_are():
     assert _holding("Three days later", g, [(0, 16)], ("AGO",), {}) == []
 
 
+def test_tense_cues_in_lower_case_are_the_cues():
+    """ASCII text is searched for tense cues in lower case (``Grammar.tense_lowercase``): the same
+    cues, of the same kind, at the same places as the regex that ignores case, whatever the case."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.tagger.engine import _tense_cues_in
+    from timeline.tagger.rules import fast_grammar, load_yaml
+
+    g = fast_grammar()
+    assert g.tense_lowercase is not None
+    tense = load_yaml("rules.yaml")["tense"]
+    words = [w for cue in tense.values() for w in re.findall(r"[a-z']{2,}", cue)] + ["be", "being", "x", "1", "Dubbed", "İt"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(words), st.sampled_from([str.lower, str.upper, str.title])), min_size=1, max_size=8), st.sampled_from([" ", "", "-", ", "]))
+    def check(pieces, separator):
+        text = separator.join(case(word) for word, case in pieces)
+        found = [(m.span(), m.lastgroup) for m in _tense_cues_in(text, g)]
+        assert found == [(m.span(), m.lastgroup) for m in g.tense.finditer(text)]
+
+    check()
+
+
 def test_required_words_lose_no_match():
     """Every match of a rule holds one of its ``requires`` words: on any text, the rule finds in the
     windows that hold one what it finds in all the windows of its triggers."""

@@ -420,6 +420,14 @@ _DEADLINE_MONTH = re.compile(r"\b(?:by|through)\s+$", re.IGNORECASE)
 _PLUPERFECT = re.compile(r"\W*(?:\w+\W+){0,3}had\b", re.IGNORECASE)   # "By March, the army had taken"
 
 
+def _tense_cues_in(text: str, g: Grammar):
+    """The tense cues of ``text``: matched in lower case where that is the same (ASCII text), three
+    times as fast as ignoring case (``Grammar.tense_lowercase``)."""
+    if g.tense_lowercase is not None and text.isascii():
+        return g.tense_lowercase.finditer(text.lower())
+    return g.tense.finditer(text)
+
+
 def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True) -> int | None:
     """+1 / -1 from the tense cue nearest to the expression in its sentence.
 
@@ -448,14 +456,14 @@ def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True
     if weak and _DEADLINE_MONTH.search(left) and not _PLUPERFECT.match(right):
         return 1
     best = None
-    for m in g.tense.finditer(left):
+    for m in _tense_cues_in(left, g):
         v = sign(m)
         if v is None:
             continue
         dist = len(left) - m.end()
         if best is None or dist <= best[0]:
             best = (dist, v)
-    for m in g.tense.finditer(right):
+    for m in _tense_cues_in(right, g):
         v = sign(m)
         if v is None:
             continue

@@ -59,6 +59,10 @@ class Grammar:
     by_name: dict[str, Table]
     example_dct: object
     tense: re.Pattern  # groups f (future cue) and p (past cue)
+    # The same cues minding case, for lower-cased ASCII text (None when the data's cues are not all
+    # in lower case): a regex that ignores case enters every alternative at every place, one that
+    # minds it passes over those whose first letter differs (``engine._tense_cues_in``).
+    tense_lowercase: re.Pattern | None
     word_tables: dict[str, re.Pattern]  # group -> regex finding a table key in a text
     triggers: dict[str, list[str]]        # trigger name -> word prefixes
     trigger_index: dict[str, list[tuple[str, str, bool]]]  # first 3 letters -> (prefix, trigger, capital)
@@ -422,6 +426,7 @@ def _grammar(rule_regex: Callable[[str], re.Pattern]) -> Grammar:
     return Grammar(
         rules=rules, tables=tables, by_name=by_name, example_dct=data.get("example_dct"),
         tense=re.compile(_TENSE_START + _tense_cues(tense), re.IGNORECASE),
+        tense_lowercase=re.compile(_TENSE_START + _tense_cues(tense)) if all(c == c.lower() for c in tense.values()) else None,
         word_tables=word_tables,
         triggers=triggers, trigger_index=trigger_index, window=int(data.get("trigger_window", 60)),
     )
