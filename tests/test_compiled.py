@@ -15,14 +15,15 @@ def test_patterns_come_back_equal_with_the_same_matches(tmp_path):
     from timeline.actors import _default_index
     from timeline.tagger.rules import _grammar, _plain_regex, _rule_regex
 
-    fast = _grammar(lambda body: _rule_regex(body) or _plain_regex(body))
+    fast = _grammar(lambda body, flags=re.IGNORECASE: _rule_regex(body, flags) or _plain_regex(body, flags))
     actors = _default_index()
     saved = compiled.load_or_build("test", [b"v1"], lambda: (fast, actors), tmp_path)
     assert saved[0] is fast  # the first call returns what it built
     grammar, index = compiled.load("test", [b"v1"], tmp_path)
     text = "On Sunday, Sept. 10, 2006, North Korea's envoy met U.N. officials; two weeks later, the 1990s talks resumed."
     patterns = [(rule.regex, loaded.regex) for rule, loaded in zip(fast.rules, grammar.rules)]
-    patterns += [(fast.tense, grammar.tense), (actors._regex, index._regex)]
+    patterns += [(fast.tense, grammar.tense), (fast.tense_lowercase, grammar.tense_lowercase), (actors._regex, index._regex)]
+    patterns += [(rule.regex_lowercase, loaded.regex_lowercase) for rule, loaded in zip(fast.rules, grammar.rules) if rule.regex_lowercase]
     patterns += [(fast.word_tables[g], grammar.word_tables[g]) for g in fast.word_tables]
     assert len(patterns) > 100
     for original, loaded in patterns:

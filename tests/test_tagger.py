@@ -306,6 +306,51 @@ def test_tense_cues_in_lower_case_are_the_cues():
     check()
 
 
+def test_a_pattern_in_lower_case_keeps_escapes_and_group_names():
+    from timeline.tagger.rules import lowercase_pattern
+
+    assert lowercase_pattern(r"(?P<Unit>Mon|TUE)\W\D[A-Z](?P=Unit)(?:Sept\.)") == r"(?P<Unit>mon|tue)\W\D[a-z](?P=Unit)(?:sept\.)"
+    assert lowercase_pattern(r"(?-i:May) 1") is None and lowercase_pattern("Mai–Juni") is None
+
+
+def test_rules_match_lower_cased_ascii_text_as_they_match_the_text():
+    """A rule with a form minding case searches ASCII text lower-cased (``Rule.regex_lowercase``):
+    on texts of every rule's examples, in every case, it finds what its regex ignoring case finds
+    in the text, each group at the same place; and the tagger tags the same."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.tagger import tag
+    from timeline.tagger import engine
+    from timeline.tagger.engine import _matches
+    from timeline.tagger.rules import fast_grammar
+
+    g = fast_grammar()
+    rules = [rule for rule in g.rules if rule.regex_lowercase is not None]
+    assert len(rules) >= 40
+    examples = [example[0] for rule in g.rules for example in rule.examples if example[0].isascii()]
+
+    def places(matches):
+        return [{name: m.span(name) for name in m.re.groupindex} for m in matches]
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(examples), st.sampled_from([str, str.lower, str.upper, str.title])), min_size=1, max_size=5), st.sampled_from([" ", ". ", "\n"]))
+    def check(pieces, separator):
+        text = separator.join(case(example) for example, case in pieces)
+        for rule in rules:
+            lowered = places(_matches(text, rule, g, {}, text.lower()))
+            assert lowered == places(_matches(text, rule, g, {})), rule.name
+        found = tag(text, date(2023, 9, 10))
+        real = engine._lower_cased
+        try:  # the same text, never lower-cased
+            engine._lower_cased = lambda text: None
+            assert tag(text, date(2023, 9, 10)) == found
+        finally:
+            engine._lower_cased = real
+
+    check()
+
+
 def test_required_words_lose_no_match():
     """Every match of a rule holds one of its ``requires`` words: on any text, the rule finds in the
     windows that hold one what it finds in all the windows of its triggers."""

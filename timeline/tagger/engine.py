@@ -354,9 +354,17 @@ def _holding(text: str, g: Grammar, windows: Sequence[tuple[int, int]], names: t
     return kept
 
 
-def _matches(text: str, rule: Rule, g: Grammar, cache: dict):
+def _matches(text: str, rule: Rule, g: Grammar, cache: dict, lowered: str | None = None):
     """The rule's matches, as a search from left to right finds them: each starts after the
-    previous one ends (a fast regex also finds those starting inside it, see ``rules._rule_regex``)."""
+    previous one ends (a fast regex also finds those starting inside it, see ``rules._rule_regex``).
+    ``lowered``: ``text`` in lower case, when that keeps every offset (ASCII text): a rule whose
+    regex has a form minding case (``Rule.regex_lowercase``) searches it, three times as fast in its
+    alternatives as ignoring case; the match's groups are then in lower case."""
+    regex = rule.regex
+    if lowered is not None and rule.regex_lowercase is not None:
+        regex, searched = rule.regex_lowercase, lowered
+    else:
+        searched = text
     windows = _windows(text, g, rule.triggers, cache) if rule.triggers else ((0, len(text)),)
     if rule.requires:
         key = (rule.triggers, rule.requires)
@@ -365,19 +373,25 @@ def _matches(text: str, rule: Rule, g: Grammar, cache: dict):
         windows = cache[key]
     end = 0
     for lo, hi in windows:
-        for m in rule.regex.finditer(text, lo, hi):
+        for m in regex.finditer(searched, lo, hi):
             if m.start(MATCH) >= end:
                 end = m.end(MATCH)
                 yield m
 
 
+def _lower_cased(text: str) -> str | None:
+    """``text`` in lower case where that keeps every offset (ASCII text), else None."""
+    return text.lower() if text.isascii() else None
+
+
 def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
     cands: list[_Cand] = []
     cache: dict = {}
+    lowered = _lower_cased(text)
     for rule in g.rules:
         if rule.modes and mode not in rule.modes:
             continue
-        for m in _matches(text, rule, g, cache):
+        for m in _matches(text, rule, g, cache, lowered):
             s, e = m.span(MATCH)
             if "t" in rule.regex.groupindex and m.group("t") is not None:
                 s, e = m.span("t")

@@ -47,6 +47,9 @@ class Rule:
     negative: bool = False
     triggers: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()  # triggers too, one of which every match holds besides
+    # The regex minding case, for lower-cased ASCII text (``lowercase_pattern``); None when the
+    # pattern minds case itself.
+    regex_lowercase: re.Pattern | None = None
     modes: tuple[str, ...] = ()
     anchor: str | None = None
     examples: list = field(default_factory=list)
@@ -89,7 +92,7 @@ def fast_grammar() -> Grammar:
     from timeline.compiled import load_or_build
 
     return _saved_fast_grammar() or load_or_build(
-        "fast-grammar", _sources(), lambda: _grammar(lambda body: _rule_regex(body) or _plain_regex(body))
+        "fast-grammar", _sources(), lambda: _grammar(lambda body, flags=re.IGNORECASE: _rule_regex(body, flags) or _plain_regex(body, flags))
     )
 
 
@@ -106,12 +109,12 @@ def compiled_grammar() -> Grammar:
     return fast_grammar() if fast_grammar.cache_info().currsize or _saved_fast_grammar() is not None else grammar()
 
 
-def _plain_regex(body: str) -> re.Pattern:
+def _plain_regex(body: str, flags: int = re.IGNORECASE) -> re.Pattern:
     """A rule's regex: ``body`` as a whole word (not preceded or followed by a word character)."""
-    return re.compile(rf"(?<!\w)(?P<{MATCH}>{body})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?P<{MATCH}>{body})(?!\w)", flags)
 
 
-def _rule_regex(body: str) -> re.Pattern | None:
+def _rule_regex(body: str, flags: int = re.IGNORECASE) -> re.Pattern | None:
     """``_plain_regex(body)`` made fast, or None when the characters a match can start with are
     not known. The regex consumes only that first character and looks around it for the match: a
     pattern that starts with a character class lets the regex engine skip, in a fast loop, every
@@ -123,7 +126,26 @@ def _rule_regex(body: str) -> re.Pattern | None:
     if first is None:
         return None
     # (?s:.) is the first character, whatever it is; (?<!\w.): nothing of a word before it.
-    return re.compile(rf"(?-i:{first})(?<!\w(?s:.))(?<=(?=(?P<{MATCH}>{body})(?!\w))(?s:.))", re.IGNORECASE)
+    return re.compile(rf"(?-i:{first})(?<!\w(?s:.))(?<=(?=(?P<{MATCH}>{body})(?!\w))(?s:.))", flags)
+
+
+# What a pattern holds that lower case must leave as it is: escapes, group names, and the flags
+# and group syntax that begin with "(?" ("(?P<name>", "(?P=name)").
+_KEEP_CASE = re.compile(r"\\.|\(\?P[<=][^>)]*[>)]|\(\?")
+
+
+def lowercase_pattern(body: str) -> str | None:
+    """``body`` for lower-cased text, minding case: what it matches ignoring case in ASCII text, it
+    matches in that text lower-cased (its letters lower-cased, but for escapes and group names).
+    None when the pattern minds case in a part of its own ("(?-i:May)") or is not ASCII."""
+    if "(?-i" in body or not body.isascii():
+        return None
+    parts, at = [], 0
+    for kept in _KEEP_CASE.finditer(body):
+        parts += [body[at : kept.start()].lower(), kept.group()]
+        at = kept.end()
+    parts.append(body[at:].lower())
+    return "".join(parts)
 
 
 # The regex parser's names for the characters a position can hold.
@@ -341,7 +363,7 @@ def _data_files() -> tuple[dict, dict]:
     return load_yaml("lexicon.yaml"), load_yaml("rules.yaml")
 
 
-def _grammar(rule_regex: Callable[[str], re.Pattern]) -> Grammar:
+def _grammar(rule_regex: Callable[..., re.Pattern]) -> Grammar:
     lex, data = _data_files()
     tables: dict[str, Table] = {}
     by_name: dict[str, Table] = {}
@@ -388,6 +410,8 @@ def _grammar(rule_regex: Callable[[str], re.Pattern]) -> Grammar:
         body = expand(_spaces(spec["pattern"]))
         try:
             regex = rule_regex(body)
+            lowercase = lowercase_pattern(body)
+            regex_lowercase = rule_regex(lowercase, 0) if lowercase is not None else None
         except re.error as exc:
             raise ValueError(f"rule {spec['name']}: {exc}") from None
         values = spec.get("value")
@@ -404,6 +428,7 @@ def _grammar(rule_regex: Callable[[str], re.Pattern]) -> Grammar:
             negative=bool(spec.get("negative", False)), examples=spec.get("examples") or [],
             triggers=tuple(spec.get("triggers") or ()),
             requires=tuple(spec.get("requires") or ()),
+            regex_lowercase=regex_lowercase,
             modes=tuple(spec.get("modes") or ()), anchor=spec.get("anchor"),
         ))
     triggers = {name: [str(p) for p in words] for name, words in (data.get("triggers") or {}).items()}
