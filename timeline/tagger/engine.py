@@ -358,8 +358,8 @@ def _matches(text: str, rule: Rule, g: Grammar, cache: dict, lowered: str | None
     """The rule's matches, as a search from left to right finds them: each starts after the
     previous one ends (a fast regex also finds those starting inside it, see ``rules._rule_regex``).
     ``lowered``: ``text`` in lower case, when that keeps every offset (ASCII text): a rule whose
-    regex has a form minding case (``Rule.regex_lowercase``) searches it, three times as fast in its
-    alternatives as ignoring case; the match's groups are then in lower case."""
+    regex has a form minding case (``Rule.regex_lowercase``) searches it, passing over the
+    alternatives whose first letter differs; the match's groups are then in lower case."""
     regex = rule.regex
     if lowered is not None and rule.regex_lowercase is not None:
         regex, searched = rule.regex_lowercase, lowered
