@@ -82,6 +82,26 @@ def test_title_drops_the_date_expression():
     assert len(title) <= 111
 
 
+def test_the_preposition_before_a_date_is_looked_for_among_the_last_characters():
+    """The same as removing what the pattern finds anywhere before the end of the text."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.events import _LEADING_PREPOSITION, _before_date
+
+    words = ["on", "in", "at", "since", "between", "as", "of", "earlier", "within", "Thin", "ON", "Until", "talks", "x", "1"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(words), max_size=6), st.sampled_from([" ", "  ", ", ", "\n", "-"]), st.sampled_from(["", " ", "  "]))
+    def check(before, separator, space):
+        text = separator.join(before) + space
+        assert _before_date(text) == _LEADING_PREPOSITION.sub("", text.rstrip()).rstrip(" ,;:")
+
+    check()
+    assert _before_date("The talks opened within ") == "The talks opened within"
+    assert _before_date("The talks opened on ") == "The talks opened"
+
+
 def _pairwise_clusters(events: list[Event]) -> list[list[Event]]:
     """The merge rule spelled out naively: each event joins the first cluster holding a member it
     is ``same_event`` with."""

@@ -41,6 +41,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|
 _LEADING_PREPOSITION = re.compile(
     r"\b(?:on|in|at|since|from|between|by|during|until|till|before|after|as of|earlier|later)\s*$", re.I
 )
+_LONGEST_PREPOSITION = len("between")
 # What joins the two ends of a range, and what must come before the first end for that joiner.
 _RANGE_DASH = re.compile(r"^\s*[-–—]\s*$")
 _RANGE_WORD = re.compile(r"^\s+(to|through|until|till|and)\s+$", re.I)
@@ -117,9 +118,18 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return trimmed
 
 
+def _before_date(text: str) -> str:
+    """``text`` (what comes before a date in its sentence) without the preposition that ends it
+    ("... left for Russia on"): searched for among its last characters, not tried at every one."""
+    text = text.rstrip()
+    if preposition := _LEADING_PREPOSITION.search(text, max(0, len(text) - _LONGEST_PREPOSITION)):
+        text = text[: preposition.start()]
+    return text.rstrip(" ,;:")
+
+
 def make_title(sentence: str, expression_start: int, expression_end: int) -> str:
     """A short title: the sentence without its date expression, trimmed to a readable length."""
-    before = _LEADING_PREPOSITION.sub("", sentence[:expression_start].rstrip()).rstrip(" ,;:")
+    before = _before_date(sentence[:expression_start])
     after = sentence[expression_end:].lstrip(" ,;:")
     title = (before + (" " if before and after else "") + after).strip()
     title = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s{2,}", " ", title))
