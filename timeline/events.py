@@ -38,10 +38,9 @@ _ABBREVIATIONS = frozenset(
     "u.s u.k u.n e.u a.m p.m i.e e.g etc".split()
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n")
-_LEADING_PREPOSITION = re.compile(
-    r"\b(?:on|in|at|since|from|between|by|during|until|till|before|after|as of|earlier|later)\s*$", re.I
-)
-_LONGEST_PREPOSITION = len("between")
+_PREPOSITIONS = ("on", "in", "at", "since", "from", "between", "by", "during", "until", "till", "before", "after", "as of", "earlier", "later")
+_LEADING_PREPOSITION = re.compile(rf"\b(?:{'|'.join(_PREPOSITIONS)})\s*$", re.I)
+_LONGEST_PREPOSITION = max(map(len, _PREPOSITIONS))
 # What joins the two ends of a range, and what must come before the first end for that joiner.
 _RANGE_DASH = re.compile(r"^\s*[-–—]\s*$")
 _RANGE_WORD = re.compile(r"^\s+(to|through|until|till|and)\s+$", re.I)

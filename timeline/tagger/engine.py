@@ -435,11 +435,10 @@ _PLUPERFECT = re.compile(r"\W*(?:\w+\W+){0,3}had\b", re.IGNORECASE)   # "By Marc
 
 
 def _tense_cues_in(text: str, g: Grammar):
-    """The tense cues of ``text``: matched in lower case where that is the same (ASCII text), three
-    times as fast as ignoring case (``Grammar.tense_lowercase``)."""
-    if g.tense_lowercase is not None and text.isascii():
-        return g.tense_lowercase.finditer(text.lower())
-    return g.tense.finditer(text)
+    """The tense cues of ``text``: matched in lower case where that keeps every offset (ASCII
+    text), nearly three times as fast as ignoring case (``Grammar.tense_lowercase``)."""
+    lowered = _lower_cased(text) if g.tense_lowercase is not None else None
+    return g.tense_lowercase.finditer(lowered) if lowered is not None else g.tense.finditer(text)
 
 
 def _clause_tense(text: str, start: int, end: int, g: Grammar, weak: bool = True) -> int | None:

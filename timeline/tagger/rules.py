@@ -445,13 +445,14 @@ def _grammar(rule_regex: Callable[..., re.Pattern]) -> Grammar:
             if t not in triggers:
                 raise ValueError(f"rule {r.name}: unknown trigger {t}")
     tense = data.get("tense") or {}
+    cues = _tense_cues(tense)
     word_tables = {}
     for g, t in tables.items():
         word_tables[g] = re.compile(rf"(?<!\w)(?:{t.regex})(?!\w)", re.IGNORECASE)
     return Grammar(
         rules=rules, tables=tables, by_name=by_name, example_dct=data.get("example_dct"),
-        tense=re.compile(_TENSE_START + _tense_cues(tense), re.IGNORECASE),
-        tense_lowercase=re.compile(_TENSE_START + _tense_cues(tense)) if all(c == c.lower() for c in tense.values()) else None,
+        tense=re.compile(_TENSE_START + cues, re.IGNORECASE),
+        tense_lowercase=re.compile(_TENSE_START + cues) if all(c == c.lower() for c in tense.values()) else None,
         word_tables=word_tables,
         triggers=triggers, trigger_index=trigger_index, window=int(data.get("trigger_window", 60)),
     )
