@@ -306,6 +306,32 @@ def test_tense_cues_in_lower_case_are_the_cues():
     check()
 
 
+def test_trigger_words_in_lower_case_are_the_trigger_words():
+    """In lower-cased ASCII text the trigger words are found by one regex that passes over the
+    other words (``Grammar.trigger_words``): the same words, at the same places, for the same
+    triggers as a look at every word, whatever the case, the separators and the text's ends."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from timeline.tagger.engine import _trigger_spans
+    from timeline.tagger.rules import fast_grammar
+
+    g = fast_grammar()
+    prefixes = [prefix for listed in g.trigger_index.values() for prefix, _, _ in listed]
+    words = prefixes + [p[:2] for p in prefixes] + [p + "s" for p in prefixes] + ["may", "x", "_may", "1990s", "3rd", "a1", "maybe"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(words), st.sampled_from([str.lower, str.upper, str.title])), min_size=0, max_size=10),
+           st.sampled_from([" ", "", "-", ", ", "'", "\n"]), st.sampled_from(["", " ", "."]))
+    def check(pieces, separator, edge):
+        text = edge + separator.join(case(word) for word, case in pieces) + edge
+        assert _trigger_spans(text, g, text.lower()) == _trigger_spans(text, g)
+
+    check()
+    text = "On Monday, may 5 and May 6, 1990"
+    assert _trigger_spans(text, g, text.lower()) == _trigger_spans(text, g) != {}
+
+
 def test_a_pattern_in_lower_case_keeps_escapes_and_group_names():
     from timeline.tagger.rules import lowercase_pattern
 

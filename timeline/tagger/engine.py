@@ -277,32 +277,37 @@ class _Cand:
 _WORD = re.compile(r"\w+")
 
 
-def _trigger_spans(text: str, g: Grammar) -> dict[str, list[tuple[int, int]]]:
-    """Spans of the trigger words of the text, by trigger name (one pass)."""
+def _trigger_spans(text: str, g: Grammar, lowered: str | None = None) -> dict[str, list[tuple[int, int]]]:
+    """Spans of the trigger words of the text, by trigger name (one pass). ``lowered``: ``text``
+    in lower case, when that keeps every offset (``_lower_cased``): only the words that start like
+    a trigger or with a digit are then looked at here (``Grammar.trigger_words``)."""
     index = g.trigger_index
     found: dict[str, list[tuple[int, int]]] = {}
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if w[0].isdigit():
-            found.setdefault("DIGIT", []).append(m.span())
+    if lowered is None:
+        words = ((m.span(), m.group().lower()) for m in _WORD.finditer(text))
+    else:
+        words = ((m.span(1), m.group(1)) for m in g.trigger_words.finditer(lowered))
+    for span, lw in words:
+        if not lw:  # the end of the text (``trigger_words``)
+            break
+        if lw[0].isdigit():
+            found.setdefault("DIGIT", []).append(span)
             continue
-        cands = index.get(w[:3].lower())
+        cands = index.get(lw[:3])
         if not cands:
             continue
-        lw = w.lower()
-        cap = w[0].isupper()
         for prefix, name, need_cap in cands:
-            if lw.startswith(prefix) and (cap or not need_cap):
-                found.setdefault(name, []).append(m.span())
+            if lw.startswith(prefix) and (not need_cap or text[span[0]].isupper()):
+                found.setdefault(name, []).append(span)
     return found
 
 
-def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict) -> list[tuple[int, int]]:
+def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict, lowered: str | None = None) -> list[tuple[int, int]]:
     """Merged text windows around the occurrences of the given triggers."""
     if names in cache:
         return cache[names]
     if "#spans" not in cache:
-        cache["#spans"] = _trigger_spans(text, g)
+        cache["#spans"] = _trigger_spans(text, g, lowered)
     found = cache["#spans"]
     n = len(text)
     w = g.window
@@ -365,7 +370,7 @@ def _matches(text: str, rule: Rule, g: Grammar, cache: dict, lowered: str | None
         regex, searched = rule.regex_lowercase, lowered
     else:
         searched = text
-    windows = _windows(text, g, rule.triggers, cache) if rule.triggers else ((0, len(text)),)
+    windows = _windows(text, g, rule.triggers, cache, lowered) if rule.triggers else ((0, len(text)),)
     if rule.requires:
         key = (rule.triggers, rule.requires)
         if key not in cache:
