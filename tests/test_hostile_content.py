@@ -320,10 +320,12 @@ def test_no_payload_runs_in_the_browser(hostile_site, page):
 
 def test_text_posing_as_a_piece_marker_stays_text():
     """A page's reused pieces stand in its text as markers until spliced; only this page's
-    markers (its random nonce) are replaced, whatever the text holds."""
+    markers (its renderer's random nonce) are replaced, whatever the text holds."""
+    import secrets
+
     from timeline.render import _Made, _Splicer
 
-    splicer = _Splicer()
+    splicer = _Splicer(secrets.token_hex(6))
     forged = "\ue000" + "0" * 12 + ":0\ue001"
     real = splicer.marker(_Made("k", b"<b>piece</b>", ()))
     data, pieces = splicer.splice(f"a {forged} b {real} c")

@@ -66,6 +66,9 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # A theme whose files change is a new Theme (``ArticleCache.theme``): no template's
+            # file is looked at again for each page.
+            auto_reload=False,
         )
 
     def fingerprint(self) -> str:
@@ -102,14 +105,15 @@ class _Splicer:
     """Pieces stand in the template's output as short markers, and their bytes are put in place
     of the markers once the page is rendered: a large page's reused parts are never decoded,
     copied into Markup, escaped, joined and encoded again. Markers carry a random nonce, so no
-    text can pass for one; a template must print ``cached()`` as it is."""
+    text can pass for one (a renderer's, drawn once: a page's own cost a system call that took up
+    to 40 microseconds); a template must print ``cached()`` as it is."""
 
     # Any marker: one with another nonce is left as text. One pattern for every page (compiling
     # one per page, for its nonce, cost a tenth of a millisecond a page).
     MARKER = re.compile("\ue000([0-9a-f]{12}):(\\d+)\ue001")
 
-    def __init__(self) -> None:
-        self.nonce = secrets.token_hex(6)
+    def __init__(self, nonce: str) -> None:
+        self.nonce = nonce
         self.issued: list[_Made] = []
         self.open, self.close = f"\ue000{self.nonce}:", "\ue001"
 
@@ -214,8 +218,8 @@ class SiteRenderer:
         # Tokens of the entry sequences asked for (the timeline's, a group's), by identity; the
         # sequence is kept with them, so its id is not reused. Several files list every entry.
         self._entry_tokens: dict[int, tuple[object, list[str] | None]] = {}
-        nonce = secrets.token_hex(6)
-        self._link_marks = (f"\ue002{nonce}\ue003", f"\ue002{nonce}\ue004")
+        self._nonce = secrets.token_hex(6)
+        self._link_marks = (f"\ue002{self._nonce}\ue003", f"\ue002{self._nonce}\ue004")
 
     def forget_pieces(self) -> None:
         """Drop the pieces made so far: a kind of page reuses its own (an entry on several actor
@@ -270,7 +274,7 @@ class SiteRenderer:
         """Render one page. ``from_any_depth``: the host serves it at other URLs too (404.html), so
         its links start from the base path ("/repo/static/...") and it has no canonical URL."""
         root = self.config.base_path if from_any_depth else relative_root(path)
-        splicer = _Splicer()
+        splicer = _Splicer(self._nonce)
         previous: Pieces | None = None
         # What url() puts before a page-relative target, and before "index.html" for the home page;
         # while a piece is made for every page, marks that each page replaces with its own.
