@@ -5,7 +5,9 @@ import datetime
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+# Without slots: the cache pickles an article's expressions, and a frozen dataclass with slots is
+# pickled and unpickled through Python methods of its own, one call per expression (twice the time).
+@dataclass(frozen=True)
 class Timex:
     """A temporal expression found in a text (TIMEX3 attributes plus offsets)."""
 
