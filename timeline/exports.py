@@ -117,8 +117,12 @@ class EntryFile:
         return self.head + self.separator.join(pieces) + (self.tail_after_pieces if pieces else b"") + self.tail
 
 
+# One encoder for every line: ``json.dumps`` with options makes an encoder for each call.
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
 def _json_line(document: dict) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(", ", ": ")).encode()
+    return _JSON_LINE.encode(document).encode()
 
 
 def events_json_file() -> EntryFile:
