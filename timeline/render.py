@@ -421,7 +421,8 @@ class SiteRenderer:
             digest.update(f"\0{entry.id}:{entry.span.start}" .encode() if entry else b"\0-")
         return digest.hexdigest()
 
-    def article_page(self, dated: DatedArticle, timeline: Timeline, inputs: str = "") -> OutputFile:
+    def article_page(self, dated: DatedArticle, timeline: Timeline, inputs: str, source: str) -> OutputFile:
+        """``source``: the article's file as the user sees it, for errors."""
         from timeline.events import article_page
 
         path = article_page(dated.article.slug)
@@ -439,7 +440,7 @@ class SiteRenderer:
 
         body = dated.document.wrap(spans, wrapper)
         page = self.page("article.html", path, article=dated.article, dated=dated, body=body)
-        return OutputFile(page.path, page.data, display_path(dated.article.path, self.config.site_dir), inputs)
+        return OutputFile(page.path, page.data, source, inputs)
 
 
 @dataclass(frozen=True)
@@ -531,10 +532,8 @@ def article_pages(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
     made = [not renderer.reusable(path, digest) for path, digest in zip(paths, inputs)]
     loaded = site.load([tagged for tagged, make in zip(site.articles, made) if make])
     for tagged, path, digest, make in zip(site.articles, paths, inputs, made):
-        if make:
-            yield renderer.article_page(next(loaded), site.timeline, digest)
-        else:
-            yield OutputFile(path, None, content + tagged.article.rel_path, digest)
+        source = content + tagged.article.rel_path
+        yield renderer.article_page(next(loaded), site.timeline, digest, source) if make else OutputFile(path, None, source, digest)
 
 
 def data_files(renderer: SiteRenderer, site: Site) -> Iterator[OutputFile]:
