@@ -636,8 +636,10 @@ class Pieces:
     pieces within it (offsets from its start), worked out only for the pieces asked for."""
 
     def __init__(self, data: bytes, recorded: Iterable[tuple[str, int, int]]):
+        # A view: a piece is a slice of the file, not a copy of its bytes until the new file is
+        # joined (a rebuild reuses nearly all of some 35 MB of timeline-wide files).
+        self.data = memoryview(data)
         # Recorded in document order, each piece before the pieces within it.
-        self.data = data
         self.recorded = sorted(recorded, key=lambda p: (p[1], -p[2]))
         self.at = {key: i for i, (key, _, _) in enumerate(self.recorded)}
 
@@ -649,7 +651,7 @@ class Pieces:
         at, recorded = self.at, self.recorded
         return [None if (i := at.get(key)) is None else recorded[i][1:] for key in keys]
 
-    def get(self, key: str) -> tuple[bytes, tuple[tuple[str, int, int], ...]] | None:
+    def get(self, key: str) -> tuple[memoryview, tuple[tuple[str, int, int], ...]] | None:
         i = self.at.get(key)
         if i is None:
             return None

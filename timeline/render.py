@@ -97,7 +97,7 @@ class _Made:
     """A piece of a page: its key, its bytes, and the pieces within it (offsets from its start)."""
 
     key: str
-    raw: bytes
+    raw: bytes | memoryview  # a view of the previous file for a piece it had
     inner: tuple[Piece, ...] = ()
 
 
