@@ -599,7 +599,7 @@ COLD_PARTS = ((article_pages, calendar_file), (data_files, feed_file, export_fil
 # When few pages change: the article and actor pages (checked one by one), the CSV, TimelineJS and
 # calendar files (with the icalendar package's import, when it was not imported while waiting),
 # beside the timeline and year pages (which share entries' HTML), events.json and the feed.
-REBUILD_PARTS = ((article_pages, actor_pages, export_files, calendar_file),)
+REBUILD_PARTS = ((article_pages, export_files, calendar_file),)
 # Render in parts when the site has at least this many articles.
 PARALLEL_PAGES = 400
 
