@@ -596,9 +596,9 @@ def _template_problem(error: Exception) -> Problem | None:
 # entry's HTML serves all three (``SiteRenderer.page``). Three processes share two cores: the
 # longest part (this process's) ends last, alone, unless the other two hold about as much work.
 COLD_PARTS = ((article_pages, calendar_file), (data_files, feed_file, export_files))
-# When few pages change: the article and actor pages (checked one by one), the CSV, TimelineJS and
-# calendar files (with the icalendar package's import, when it was not imported while waiting),
-# beside the timeline and year pages (which share entries' HTML), events.json and the feed.
+# When few pages change: the article pages (checked one by one), the CSV, TimelineJS and calendar
+# files (with the icalendar package's import, when it was not imported while waiting), beside the
+# timeline, year and actor pages (which share entries' HTML), events.json and the feed.
 REBUILD_PARTS = ((article_pages, export_files, calendar_file),)
 # Render in parts when the site has at least this many articles.
 PARALLEL_PAGES = 400
