@@ -200,7 +200,6 @@ def atom_feed(timeline: Timeline, config: SiteConfig, size: int = FEED_SIZE) -> 
 
 
 @cache
-@cache
 def _ical_properties() -> dict[str, tuple[bytes, Callable[[object], bytes]]]:
     """The properties of an event in ``events.ics``, in the order icalendar writes them: each
     one's line up to its value, and icalendar's value type for it (the one ``Event.add`` picks).
