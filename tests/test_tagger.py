@@ -283,8 +283,9 @@ def test_a_rule_runs_only_where_its_required_words_are():
 
 
 def test_tense_cues_in_lower_case_are_the_cues():
-    """ASCII text is searched for tense cues in lower case (``Grammar.tense_lowercase``): the same
-    cues, of the same kind, at the same places as the regex that ignores case, whatever the case."""
+    """Text is searched for tense cues in lower case (``Grammar.tense_lowercase``): the same cues,
+    of the same kind, at the same places as the regex that ignores case, whatever the case, with
+    letters and quotes beyond ASCII too (and those that lower case would move or fold apart)."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -295,9 +296,10 @@ def test_tense_cues_in_lower_case_are_the_cues():
     assert g.tense_lowercase is not None
     tense = load_yaml("rules.yaml")["tense"]
     words = [w for cue in tense.values() for w in re.findall(r"[a-z']{2,}", cue)] + ["be", "being", "x", "1", "Dubbed", "İt"]
+    words += ["Élysée", "naïve", "Straße", "ſaid", "wıll", "\u212aept", "²"]
 
     @settings(max_examples=300, deadline=None)
-    @given(st.lists(st.tuples(st.sampled_from(words), st.sampled_from([str.lower, str.upper, str.title])), min_size=1, max_size=8), st.sampled_from([" ", "", "-", ", "]))
+    @given(st.lists(st.tuples(st.sampled_from(words), st.sampled_from([str.lower, str.upper, str.title])), min_size=1, max_size=8), st.sampled_from([" ", "", "-", ", ", " – ", "’", "“"]))
     def check(pieces, separator):
         text = separator.join(case(word) for word, case in pieces)
         found = [(m.span(), m.lastgroup) for m in _tense_cues_in(text, g)]
@@ -307,29 +309,60 @@ def test_tense_cues_in_lower_case_are_the_cues():
 
 
 def test_trigger_words_in_lower_case_are_the_trigger_words():
-    """In lower-cased ASCII text the trigger words are found by one regex that passes over the
-    other words (``Grammar.trigger_words``): the same words, at the same places, for the same
-    triggers as a look at every word, whatever the case, the separators and the text's ends."""
+    """In lower-cased text the trigger words are found by one regex that passes over the other
+    words (``Grammar.trigger_words``): the same words, at the same places, for the same triggers
+    as a look at every word, whatever the case, the separators, the text's ends and the letters
+    and digits beyond ASCII."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from timeline.tagger.engine import _trigger_spans
+    from timeline.tagger.engine import _lower_cased, _trigger_spans
     from timeline.tagger.rules import fast_grammar
 
     g = fast_grammar()
     prefixes = [prefix for listed in g.trigger_index.values() for prefix, _, _ in listed]
     words = prefixes + [p[:2] for p in prefixes] + [p + "s" for p in prefixes] + ["may", "x", "_may", "1990s", "3rd", "a1", "maybe"]
+    words += ["Élysée", "²3", "٣", "\u212aelvin", "ſunday", "İstanbul", "Straße", "mayé"]
 
     @settings(max_examples=300, deadline=None)
     @given(st.lists(st.tuples(st.sampled_from(words), st.sampled_from([str.lower, str.upper, str.title])), min_size=0, max_size=10),
-           st.sampled_from([" ", "", "-", ", ", "'", "\n"]), st.sampled_from(["", " ", "."]))
+           st.sampled_from([" ", "", "-", ", ", "'", "\n", " – ", "“"]), st.sampled_from(["", " ", ".", "”"]))
     def check(pieces, separator, edge):
         text = edge + separator.join(case(word) for word, case in pieces) + edge
-        assert _trigger_spans(text, g, text.lower()) == _trigger_spans(text, g)
+        lowered = _lower_cased(text)
+        if lowered is not None:
+            assert _trigger_spans(text, g, lowered) == _trigger_spans(text, g)
 
     check()
-    text = "On Monday, may 5 and May 6, 1990"
-    assert _trigger_spans(text, g, text.lower()) == _trigger_spans(text, g) != {}
+    text = "On Monday, may 5 and May 6, 1990, “²3”"
+    assert _trigger_spans(text, g, _lower_cased(text)) == _trigger_spans(text, g) != {}
+
+
+def test_lower_case_keeps_what_ascii_patterns_make_of_every_character():
+    """Text beyond ASCII is searched in lower case too (``engine._lower_cased``), but for the
+    characters that lower case moves or folds apart from what a pattern ignoring case takes them
+    for: of every other character of Unicode, lower case keeps the length, the ASCII letter that
+    matches it ignoring case (if any), and whether it is a word character, a digit or a space."""
+    import string
+    import sys
+
+    from timeline.tagger.engine import _FOLDED_APART, _lower_cased
+
+    everything = "".join(chr(code) for code in range(0x80, sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    apart = {m.group() for m in letter.finditer(everything) if m.group().lower() not in string.ascii_lowercase}
+    classes = [re.compile(pattern) for pattern in (r"\w", r"\d", r"\s")]
+    for character in everything:
+        lower = character.lower()
+        if lower != character and (
+            len(lower) != 1
+            or (lower in string.ascii_lowercase) != bool(letter.fullmatch(character))
+            or any(bool(c.fullmatch(character)) != bool(c.fullmatch(lower)) for c in classes)
+        ):
+            apart.add(character)
+    assert apart == {*_FOLDED_APART, "İ"}
+    assert _lower_cased("“Élysée” – Straße") == "“élysée” – straße"
+    assert _lower_cased("İstanbul") is None and _lower_cased("ſunday") is None
 
 
 def test_a_pattern_in_lower_case_keeps_escapes_and_group_names():
@@ -339,10 +372,11 @@ def test_a_pattern_in_lower_case_keeps_escapes_and_group_names():
     assert lowercase_pattern(r"(?-i:May) 1") is None and lowercase_pattern("Mai–Juni") is None
 
 
-def test_rules_match_lower_cased_ascii_text_as_they_match_the_text():
-    """A rule with a form minding case searches ASCII text lower-cased (``Rule.regex_lowercase``):
-    on texts of every rule's examples, in every case, it finds what its regex ignoring case finds
-    in the text, each group at the same place; and the tagger tags the same."""
+def test_rules_match_lower_cased_text_as_they_match_the_text():
+    """A rule with a form minding case searches text lower-cased (``Rule.regex_lowercase``): on
+    texts of every rule's examples, in every case, between ASCII or other characters, it finds
+    what its regex ignoring case finds in the text, each group at the same place; and the tagger
+    tags the same."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -360,11 +394,12 @@ def test_rules_match_lower_cased_ascii_text_as_they_match_the_text():
         return [{name: m.span(name) for name in m.re.groupindex} for m in matches]
 
     @settings(max_examples=100, deadline=None)
-    @given(st.lists(st.tuples(st.sampled_from(examples), st.sampled_from([str, str.lower, str.upper, str.title])), min_size=1, max_size=5), st.sampled_from([" ", ". ", "\n"]))
+    @given(st.lists(st.tuples(st.sampled_from(examples), st.sampled_from([str, str.lower, str.upper, str.title])), min_size=1, max_size=5),
+           st.sampled_from([" ", ". ", "\n", " – ", "” ", " Élysée "]))
     def check(pieces, separator):
         text = separator.join(case(example) for example, case in pieces)
         for rule in rules:
-            lowered = places(_matches(text, rule, g, {}, text.lower()))
+            lowered = places(_matches(text, rule, g, {}, engine._lower_cased(text)))
             assert lowered == places(_matches(text, rule, g, {})), rule.name
         found = tag(text, date(2023, 9, 10))
         real = engine._lower_cased

@@ -384,9 +384,22 @@ def _matches(text: str, rule: Rule, g: Grammar, cache: dict, lowered: str | None
                 yield m
 
 
+# Letters that a regex ignoring case takes for an ASCII letter, but that lower-casing leaves apart
+# ("ı" for "i", "ſ" for "s"); every other character of Unicode keeps in lower case what the
+# tagger's ASCII patterns and classes (\w, \d, \s) make of it (a test checks them all).
+_FOLDED_APART = ("ı", "ſ")
+
+
 def _lower_cased(text: str) -> str | None:
-    """``text`` in lower case where that keeps every offset (ASCII text), else None."""
-    return text.lower() if text.isascii() else None
+    """``text`` in lower case, where that keeps every offset and every match of a pattern written
+    in ASCII, else None: ASCII text, and any other but for "İ" (which lower-cases to two
+    characters) and ``_FOLDED_APART``. Curly quotes and accented names are then no slower."""
+    lowered = text.lower()
+    if text.isascii():
+        return lowered
+    if len(lowered) != len(text) or any(letter in text for letter in _FOLDED_APART):
+        return None
+    return lowered
 
 
 def extract(text: str, g: Grammar, mode: str = "news") -> list[_Cand]:
