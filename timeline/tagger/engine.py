@@ -362,7 +362,7 @@ def _holding(text: str, g: Grammar, windows: Sequence[tuple[int, int]], names: t
 def _matches(text: str, rule: Rule, g: Grammar, cache: dict, lowered: str | None = None):
     """The rule's matches, as a search from left to right finds them: each starts after the
     previous one ends (a fast regex also finds those starting inside it, see ``rules._rule_regex``).
-    ``lowered``: ``text`` in lower case, when that keeps every offset (ASCII text): a rule whose
+    ``lowered``: ``text`` in lower case, when that keeps its matches (``_lower_cased``): a rule whose
     regex has a form minding case (``Rule.regex_lowercase``) searches it, passing over the
     alternatives whose first letter differs; the match's groups are then in lower case."""
     regex = rule.regex
@@ -453,8 +453,8 @@ _PLUPERFECT = re.compile(r"\W*(?:\w+\W+){0,3}had\b", re.IGNORECASE)   # "By Marc
 
 
 def _tense_cues_in(text: str, g: Grammar):
-    """The tense cues of ``text``: matched in lower case where that keeps every offset (ASCII
-    text), nearly three times as fast as ignoring case (``Grammar.tense_lowercase``)."""
+    """The tense cues of ``text``: matched in lower case where that keeps them (``_lower_cased``),
+    nearly three times as fast as ignoring case (``Grammar.tense_lowercase``)."""
     lowered = _lower_cased(text) if g.tense_lowercase is not None else None
     return g.tense_lowercase.finditer(lowered) if lowered is not None else g.tense.finditer(text)
 

@@ -47,8 +47,8 @@ class Rule:
     negative: bool = False
     triggers: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()  # triggers too, one of which every match holds besides
-    # The regex minding case, for lower-cased ASCII text (``lowercase_pattern``); None when the
-    # pattern minds case itself.
+    # The regex minding case, for lower-cased text (``lowercase_pattern``, ``engine._lower_cased``);
+    # None when the pattern minds case itself.
     regex_lowercase: re.Pattern | None = None
     modes: tuple[str, ...] = ()
     anchor: str | None = None
@@ -62,7 +62,7 @@ class Grammar:
     by_name: dict[str, Table]
     example_dct: object
     tense: re.Pattern  # groups f (future cue) and p (past cue)
-    # The same cues minding case, for lower-cased ASCII text (None when the data's cues are not all
+    # The same cues minding case, for lower-cased text (None when the data's cues are not all
     # in lower case): a regex that ignores case enters every alternative at every place, one that
     # minds it passes over those whose first letter differs (``engine._tense_cues_in``).
     tense_lowercase: re.Pattern | None
@@ -136,8 +136,9 @@ _KEEP_CASE = re.compile(r"\\.|\(\?P[<=][^>)]*[>)]|\(\?")
 
 
 def lowercase_pattern(body: str) -> str | None:
-    """``body`` for lower-cased text, minding case: what it matches ignoring case in ASCII text, it
-    matches in that text lower-cased (its letters lower-cased, but for escapes and group names).
+    """``body`` for lower-cased text, minding case: what it matches ignoring case in a text, it
+    matches in that text lower-cased (its letters lower-cased, but for escapes and group names),
+    for the texts ``engine._lower_cased`` lower-cases.
     None when the pattern minds case in a part of its own ("(?-i:May)") or is not ASCII."""
     if "(?-i" in body or not body.isascii():
         return None
