@@ -211,3 +211,18 @@ def test_events_file_edits_merge_again_like_a_fresh_build(site, tmp_path):
     crossing = [e for e in again.timeline.entries if e.value == "2023-09-12"]
     assert any("Khasan Border Post" in [a.name for a in e.actors] for e in crossing)
     assert not [e for e in again.timeline.entries if e.value == "2022-W08"]
+
+
+def test_an_unpickled_actor_or_span_is_one_object_however_often_it_comes():
+    """Each article's events are unpickled apart, and many name the same actors and dates: an
+    actor or a span comes back as one object, so the saved merge holds it once (and loads it once)."""
+    import pickle
+
+    from timeline.actors import Actor
+
+    france, day = Actor("France", "france", "country"), value_span("2003-05-05")
+    first, second = pickle.loads(pickle.dumps((france, day))), pickle.loads(pickle.dumps((Actor("France", "france", "country"), value_span("2003-05-05"))))
+    assert first == (france, day) and first[0] is second[0] and first[1] is second[1]
+    assert pickle.loads(pickle.dumps(Actor("France", "france", "other"))) != france
+    many = [(Actor("France", "france", "country"), value_span("2003-05-05")) for _ in range(100)]
+    assert len(pickle.dumps(pickle.loads(pickle.dumps(many)))) < len(pickle.dumps(many)) / 4

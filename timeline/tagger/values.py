@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 __all__ = ["Span", "value_span", "PRECISIONS"]
@@ -22,6 +23,16 @@ class Span:
     start: date
     end: date
     precision: str
+
+    def __reduce__(self):
+        # Unpickled as one object for each span, however many events have it: a saved merge then
+        # holds each span (and its two dates) once.
+        return (_span, (self.start, self.end, self.precision))
+
+
+@lru_cache(maxsize=1 << 16)
+def _span(start: date, end: date, precision: str) -> Span:
+    return Span(start, end, precision)
 
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T.*)?$")
