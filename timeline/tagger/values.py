@@ -8,8 +8,8 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 
 __all__ = ["Span", "value_span", "PRECISIONS"]
 
