@@ -302,13 +302,19 @@ def _trigger_spans(text: str, g: Grammar, lowered: str | None = None) -> dict[st
     return found
 
 
+def _spans(text: str, g: Grammar, cache: dict, lowered: str | None) -> dict[str, list[tuple[int, int]]]:
+    """``_trigger_spans`` of the text, found once for all its rules (kept in ``cache``)."""
+    found = cache.get("#spans")
+    if found is None:
+        found = cache["#spans"] = _trigger_spans(text, g, lowered)
+    return found
+
+
 def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict, lowered: str | None = None) -> list[tuple[int, int]]:
     """Merged text windows around the occurrences of the given triggers."""
     if names in cache:
         return cache[names]
-    if "#spans" not in cache:
-        cache["#spans"] = _trigger_spans(text, g, lowered)
-    found = cache["#spans"]
+    found = _spans(text, g, cache, lowered)
     n = len(text)
     w = g.window
     spans = []
@@ -344,11 +350,11 @@ def _windows(text: str, g: Grammar, names: tuple[str, ...], cache: dict, lowered
     return fixed
 
 
-def _holding(text: str, g: Grammar, windows: Sequence[tuple[int, int]], names: tuple[str, ...], cache: dict) -> list[tuple[int, int]]:
+def _holding(
+    text: str, g: Grammar, windows: Sequence[tuple[int, int]], names: tuple[str, ...], cache: dict, lowered: str | None = None
+) -> list[tuple[int, int]]:
     """The ``windows`` that meet a word of one of the triggers ``names`` (a rule's ``requires``)."""
-    if "#spans" not in cache:
-        cache["#spans"] = _trigger_spans(text, g)
-    found = cache["#spans"]
+    found = _spans(text, g, cache, lowered)
     spans = sorted(span for name in names for span in found.get(name, ()))
     ends = [end for _, end in spans]
     kept = []
@@ -374,7 +380,7 @@ def _matches(text: str, rule: Rule, g: Grammar, cache: dict, lowered: str | None
     if rule.requires:
         key = (rule.triggers, rule.requires)
         if key not in cache:
-            cache[key] = _holding(text, g, windows, rule.requires, cache)
+            cache[key] = _holding(text, g, windows, rule.requires, cache, lowered)
         windows = cache[key]
     end = 0
     for lo, hi in windows:
